@@ -1,0 +1,59 @@
+"""Collect ``*.feature`` files directly: reviewers write Gherkin, with no Python glue.
+
+Each feature file becomes a module whose tests are the feature's scenarios, bound with pytest-bdd's
+``scenario()``; the step library is registered as a plugin, so every step is available everywhere.
+A test module calling ``scenarios()`` keeps working (set ``infra_collect_features = false`` if it
+points at the same files, to avoid running them twice).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from typing import Any
+
+import pytest
+
+
+def _test_name(scenario_name: str, taken: set[str]) -> str:
+    slug = re.sub(r"\W+", "_", scenario_name.lower()).strip("_") or "scenario"
+    name = f"test_{slug}"
+    index = 1
+    while name in taken:
+        index += 1
+        name = f"test_{slug}_{index}"
+    taken.add(name)
+    return name
+
+
+class FeatureFile(pytest.Module):
+    """A ``.feature`` file as a pytest module of scenarios."""
+
+    def _getobj(self) -> Any:
+        from pytest_bdd import scenario
+        from pytest_bdd.exceptions import FeatureError, GherkinParseError
+        from pytest_bdd.feature import get_feature
+
+        base, filename = str(self.path.parent), self.path.name
+        try:
+            feature = get_feature(base, filename)
+        except GherkinParseError as exc:
+            raise self.CollectError(
+                f"{self.path}:{exc.line}: malformed feature: {exc.message}\n  {exc.line_content}"
+            ) from None
+        except FeatureError as exc:
+            raise self.CollectError(f"{self.path}: malformed feature: {exc}") from None
+        if not feature.scenarios:
+            raise self.CollectError(f"{self.path}: the feature has no scenario")
+        stem = re.sub(r"\W+", "_", self.path.stem)
+        module = types.ModuleType(f"feature_{stem}")
+        module.__file__ = str(self.path)
+        taken: set[str] = set()
+        for scenario_name in feature.scenarios:
+
+            def _scenario() -> None:
+                """A scenario of the feature file."""
+
+            bound = scenario(str(self.path), scenario_name, features_base_dir=base)(_scenario)
+            setattr(module, _test_name(scenario_name, taken), bound)
+        return module

@@ -1,0 +1,83 @@
+"""pytest entry point (``pytest11``): options, ini keys, markers and hook registration only.
+
+Heavy libraries (boto3, moto, cfn-lint, locust) are never imported here; the runtime object, the
+fixtures and the step library are registered in ``pytest_configure``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from pytest_infra_parity.settings import Settings
+    from pytest_infra_parity.targets.protocol import Target
+
+# Help-text style: start with a capital letter, no trailing period, say what the default is.
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from pytest_infra_parity import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("infra-parity", "infrastructure designs: acceptance and chaos tests")
+    group.addoption("--infra-target", dest="infra_target", metavar="NAME",
+                    help="Where designs are deployed: moto (embedded, default), localstack, aws, or a target "
+                         "a plugin provides through pytest_infra_parity_make_target")
+    group.addoption("--infra-region", dest="infra_region", metavar="REGION",
+                    help="AWS region (default: the environment's or profile's region, else us-east-1)")
+    group.addoption("--infra-profile", dest="infra_profile", metavar="PROFILE",
+                    help="Named AWS profile for the aws target (default: AWS_PROFILE or the default chain)")
+    group.addoption("--infra-endpoint", dest="infra_endpoint", metavar="URL",
+                    help="LocalStack endpoint (default: LOCALSTACK_ENDPOINT or http://localhost:4566)")
+    group.addoption("--infra-localstack", dest="infra_localstack", metavar="MODE",
+                    help="existing: use a running LocalStack (default); start: start one with testcontainers")
+    group.addoption("--infra-allowed-account", dest="infra_allowed_account", action="append", default=[],
+                    metavar="ACCOUNT_ID", help="AWS account the run may touch (repeatable; required with aws)")
+    group.addoption("--infra-design-path", dest="infra_design_path", action="append", default=[],
+                    metavar="DIR", help="Folder holding user designs (repeatable)")
+    group.addoption("--infra-keep-stacks", dest="infra_keep_stacks", action="store_true", default=False,
+                    help="Leave deployed stacks in place at the end of the session (for debugging)")
+    parser.addini("infra_target", "Default for --infra-target", default="")
+    parser.addini("infra_region", "Default for --infra-region", default="")
+    parser.addini("infra_profile", "Default for --infra-profile", default="")
+    parser.addini("infra_endpoint", "Default for --infra-endpoint", default="")
+    parser.addini("infra_localstack", "Default for --infra-localstack", default="")
+    parser.addini("infra_allowed_account", "Accounts the run may touch", type="linelist", default=[])
+    parser.addini("infra_design_path", "Folders holding user designs", type="linelist", default=[])
+    parser.addini("infra_collect_features", "Collect *.feature files as tests (default true)",
+                  type="bool", default=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "infra_target(*names): run only on these targets, skip elsewhere")
+    config.addinivalue_line("markers", "infra_capability(*names): skip unless the target has these capabilities")
+    from pytest_infra_parity.session_plugin import InfraRuntime
+
+    runtime = InfraRuntime.from_config(config)
+    config.pluginmanager.register(runtime, "infra-parity-runtime")
+    from pytest_infra_parity import fixtures
+    from pytest_infra_parity.bdd import steps_deploy
+
+    config.pluginmanager.register(fixtures, "infra-parity-fixtures")
+    config.pluginmanager.register(steps_deploy, "infra-parity-steps-deploy")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix == ".feature" and parent.config.getini("infra_collect_features"):
+        from pytest_infra_parity.bdd.collect import FeatureFile
+
+        return FeatureFile.from_parent(parent, path=file_path)
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_infra_parity_make_target(settings: Settings, config: pytest.Config) -> Target | None:
+    from pytest_infra_parity.targets import make_builtin_target
+
+    return make_builtin_target(settings)

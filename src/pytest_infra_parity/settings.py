@@ -1,0 +1,126 @@
+"""The plugin's settings: command-line option, then ini key, then environment, then default.
+
+Resolved once per session into a frozen :class:`Settings`, kept in ``config.stash``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pytest_infra_parity.errors import ConfigError
+
+BUILTIN_TARGETS = ("moto", "localstack", "aws")
+LOCALSTACK_MODES = ("existing", "start")
+DEFAULT_REGION = "us-east-1"
+DEFAULT_LOCALSTACK_ENDPOINT = "http://localhost:4566"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and how the plugin deploys and checks designs."""
+
+    target: str = "moto"
+    region: str = DEFAULT_REGION
+    region_source: str = "default"
+    profile: str | None = None
+    endpoint: str = DEFAULT_LOCALSTACK_ENDPOINT
+    allowed_accounts: tuple[str, ...] = ()
+    design_paths: tuple[Path, ...] = ()
+    localstack_mode: str = "existing"
+    run_id: str = "local"
+    keep_stacks: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def profile_region(profile: str | None) -> str | None:
+    """The region configured for a named profile (``~/.aws/config``), without creating clients."""
+    try:
+        import botocore.session
+    except ImportError:  # pragma: no cover - boto3 is a dependency
+        return None
+    session = botocore.session.Session(profile=profile) if profile else botocore.session.Session()
+    try:
+        region = session.get_config_variable("region")
+    except Exception as exc:  # botocore raises ProfileNotFound and friends
+        if type(exc).__name__ == "ProfileNotFound":
+            raise ConfigError(
+                f"--infra-profile: the AWS profile {profile!r} is not configured "
+                "(see `aws configure list-profiles`)"
+            ) from exc
+        raise
+    return str(region) if region else None
+
+
+def resolve_region(explicit: str | None, profile: str | None, env: Mapping[str, str]) -> tuple[str, str]:
+    """The region and where it came from: option/ini, profile, environment, or the default."""
+    if explicit:
+        return explicit, "option"
+    for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if env.get(var):
+            return env[var], f"environment {var}"
+    from_profile = profile_region(profile)
+    if from_profile:
+        return from_profile, f"profile {profile or 'default'}"
+    return DEFAULT_REGION, "default"
+
+
+def _split(values: list[str] | tuple[str, ...] | None) -> list[str]:
+    out: list[str] = []
+    for value in values or ():
+        out.extend(part.strip() for part in str(value).replace(",", " ").split() if part.strip())
+    return out
+
+
+def build_settings(
+    get: Callable[[str], object],
+    getini: Callable[[str], object],
+    rootdir: Path,
+    env: Mapping[str, str] | None = None,
+    run_id: str = "local",
+) -> Settings:
+    """Resolve every setting; ``get`` reads a command-line option, ``getini`` an ini key."""
+    env = dict(os.environ) if env is None else env
+
+    def pick(option: str, ini: str) -> str | None:
+        value = get(option)
+        if value not in (None, ""):
+            return str(value)
+        ini_value = getini(ini)
+        return str(ini_value) if ini_value not in (None, "", []) else None
+
+    target = (pick("infra_target", "infra_target") or env.get("INFRA_PARITY_TARGET") or "moto").strip()
+    profile = pick("infra_profile", "infra_profile") or (env.get("AWS_PROFILE") if target == "aws" else None)
+    region, region_source = resolve_region(pick("infra_region", "infra_region"), profile, env)
+    endpoint = (
+        pick("infra_endpoint", "infra_endpoint") or env.get("LOCALSTACK_ENDPOINT") or DEFAULT_LOCALSTACK_ENDPOINT
+    )
+    if not endpoint.startswith(("http://", "https://")):
+        raise ConfigError(f"--infra-endpoint must be an http(s) URL, got {endpoint!r}")
+    mode = pick("infra_localstack", "infra_localstack") or "existing"
+    if mode not in LOCALSTACK_MODES:
+        raise ConfigError(f"--infra-localstack must be one of {', '.join(LOCALSTACK_MODES)}, got {mode!r}")
+    accounts = _split(get("infra_allowed_account")) + _split(getini("infra_allowed_account"))  # type: ignore[arg-type]
+    for account in accounts:
+        if not (account.isdigit() and len(account) == 12):
+            raise ConfigError(f"--infra-allowed-account: {account!r} is not a 12-digit AWS account id")
+    paths = [Path(p) for p in _split(get("infra_design_path"))]  # type: ignore[arg-type]
+    paths += [Path(p) for p in _split(getini("infra_design_path"))]  # type: ignore[arg-type]
+    resolved_paths = tuple(p if p.is_absolute() else (rootdir / p).resolve() for p in paths)
+    for path in resolved_paths:
+        if not path.is_dir():
+            raise ConfigError(f"--infra-design-path: {path} is not a folder")
+    return Settings(
+        target=target,
+        region=region,
+        region_source=region_source,
+        profile=profile,
+        endpoint=endpoint.rstrip("/"),
+        allowed_accounts=tuple(dict.fromkeys(accounts)),
+        design_paths=resolved_paths,
+        localstack_mode=mode,
+        run_id=run_id,
+        keep_stacks=bool(get("infra_keep_stacks")),
+    )

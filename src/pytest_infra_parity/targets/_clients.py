@@ -1,0 +1,62 @@
+"""A boto3 client cache shared by the targets."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+
+class ClientCache:
+    """Creates boto3 clients once per (service, region), thread-safely (boto3 sessions are not)."""
+
+    def __init__(
+        self,
+        *,
+        endpoint_url: str | None,
+        default_region: str,
+        profile: str | None = None,
+        credentials: tuple[str, str] | None = None,
+        endpoint_for: Any = None,
+    ) -> None:
+        self._endpoint_url = endpoint_url
+        self._endpoint_for = endpoint_for
+        self._region = default_region
+        self._profile = profile
+        self._credentials = credentials
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._clients: dict[tuple[str, str], Any] = {}
+
+    @property
+    def session(self) -> Any:
+        import boto3
+
+        with self._lock:
+            if self._session is None:
+                kwargs: dict[str, Any] = {"region_name": self._region}
+                if self._profile:
+                    kwargs["profile_name"] = self._profile
+                if self._credentials:
+                    kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = self._credentials
+                self._session = boto3.session.Session(**kwargs)
+            return self._session
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        from botocore.config import Config
+
+        key = (service, region or self._region)
+        session = self.session
+        with self._lock:
+            if key not in self._clients:
+                endpoint = self._endpoint_for(service) if self._endpoint_for else self._endpoint_url
+                config = Config(
+                    retries={"mode": "adaptive", "max_attempts": 5},
+                    s3={"addressing_style": "path"} if endpoint else {},
+                    connect_timeout=5,
+                    read_timeout=60,
+                    max_pool_connections=32,
+                )
+                self._clients[key] = session.client(
+                    service, region_name=key[1], endpoint_url=endpoint, config=config
+                )
+            return self._clients[key]

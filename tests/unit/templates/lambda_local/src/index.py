@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+
+def handler(event, context):
+    return {"ok": True}
