@@ -72,7 +72,7 @@ def cdk_out(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def target() -> Iterator[MotoTarget]:
-    moto = MotoTarget("us-east-1")
+    moto = MotoTarget("us-east-1", account_id="222222222222")
     moto.start()
     yield moto
     moto.stop()

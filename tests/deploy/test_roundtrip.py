@@ -19,7 +19,7 @@ MOTO_UNDELETABLE = re.compile(r":codedeploy:|:elasticache:[^:]+:[^:]+:subnetgrou
 
 @pytest.fixture(scope="module")
 def target() -> Iterator[MotoTarget]:
-    moto = MotoTarget("us-east-1")
+    moto = MotoTarget("us-east-1", account_id="111111111111")
     moto.start()
     yield moto
     moto.stop()

@@ -17,9 +17,11 @@ class ClientCache:
         profile: str | None = None,
         credentials: tuple[str, str] | None = None,
         endpoint_for: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self._endpoint_url = endpoint_url
         self._endpoint_for = endpoint_for
+        self._headers = dict(headers or {})
         self._region = default_region
         self._profile = profile
         self._credentials = credentials
@@ -56,7 +58,12 @@ class ClientCache:
                     read_timeout=60,
                     max_pool_connections=32,
                 )
-                self._clients[key] = session.client(
-                    service, region_name=key[1], endpoint_url=endpoint, config=config
-                )
+                client = session.client(service, region_name=key[1], endpoint_url=endpoint, config=config)
+                if self._headers:
+                    client.meta.events.register("before-sign", self._add_headers)
+                self._clients[key] = client
             return self._clients[key]
+
+    def _add_headers(self, request: Any, **kwargs: Any) -> None:
+        for name, value in self._headers.items():
+            request.headers[name] = value

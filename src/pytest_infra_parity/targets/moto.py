@@ -19,13 +19,19 @@ MOTO_ACCOUNT = "123456789012"
 
 
 class MotoTarget:
-    """A moto server started on a free loopback port the first time a client is needed."""
+    """A moto server started on a free loopback port the first time a client is needed.
+
+    moto keeps its state per process, so two targets in one process (the plugin's own tests do this)
+    would share it: each target may act in its own account (moto's ``x-moto-account-id`` header),
+    which isolates them as two AWS accounts are isolated.
+    """
 
     name = "moto"
     capabilities: frozenset[str] = frozenset()
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, account_id: str = MOTO_ACCOUNT) -> None:
         self.region = region
+        self.account_id = account_id
         self._server: Any = None
         self._endpoint: str | None = None
         self._clients: ClientCache | None = None
@@ -57,7 +63,8 @@ class MotoTarget:
         self._server = server
         self._endpoint = f"http://{host}:{port}"
         self._clients = ClientCache(
-            endpoint_url=self._endpoint, default_region=self.region, credentials=("testing", "testing")
+            endpoint_url=self._endpoint, default_region=self.region, credentials=("testing", "testing"),
+            headers={"x-moto-account-id": self.account_id} if self.account_id != MOTO_ACCOUNT else None,
         )
 
     def stop(self) -> None:
@@ -72,8 +79,8 @@ class MotoTarget:
         return self._clients.client(service, region)
 
     def identity(self) -> Identity:
-        return Identity(account_id=MOTO_ACCOUNT, arn=f"arn:aws:iam::{MOTO_ACCOUNT}:user/moto")
+        return Identity(account_id=self.account_id, arn=f"arn:aws:iam::{self.account_id}:user/moto")
 
     def describe(self) -> str:
         where = self._endpoint or "127.0.0.1, free port, started on first use"
-        return f"moto (embedded server: {where}), region {self.region}, account {MOTO_ACCOUNT}"
+        return f"moto (embedded server: {where}), region {self.region}, account {self.account_id}"
