@@ -18,10 +18,12 @@ class ClientCache:
         credentials: tuple[str, str] | None = None,
         endpoint_for: Any = None,
         headers: dict[str, str] | None = None,
+        max_attempts: int = 5,
     ) -> None:
         self._endpoint_url = endpoint_url
         self._endpoint_for = endpoint_for
         self._headers = dict(headers or {})
+        self._max_attempts = max_attempts
         self._region = default_region
         self._profile = profile
         self._credentials = credentials
@@ -52,7 +54,7 @@ class ClientCache:
             if key not in self._clients:
                 endpoint = self._endpoint_for(service) if self._endpoint_for else self._endpoint_url
                 config = Config(
-                    retries={"mode": "adaptive", "max_attempts": 5},
+                    retries={"mode": "adaptive", "max_attempts": self._max_attempts},
                     s3={"addressing_style": "path"} if endpoint else {},
                     connect_timeout=5,
                     read_timeout=60,

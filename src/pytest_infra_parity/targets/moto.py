@@ -54,8 +54,11 @@ class MotoTarget:
         os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
         from moto.server import ThreadedMotoServer
 
-        # werkzeug logs every request at INFO: noise in pytest's captured logs.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # werkzeug logs every request, and a traceback for each 500 moto answers; moto's Flask app
+        # ("moto" logger) logs a traceback for every operation it does not implement, which the
+        # provisioners probe on purpose and handle (emulated or marked resources).
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+        logging.getLogger("moto").setLevel(logging.CRITICAL)
 
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
@@ -65,6 +68,9 @@ class MotoTarget:
         self._clients = ClientCache(
             endpoint_url=self._endpoint, default_region=self.region, credentials=("testing", "testing"),
             headers={"x-moto-account-id": self.account_id} if self.account_id != MOTO_ACCOUNT else None,
+            # moto answers at once and deterministically: a 500 means "not implemented", which
+            # retrying cannot change (botocore would retry it four times, with backoff).
+            max_attempts=1,
         )
 
     def stop(self) -> None:
