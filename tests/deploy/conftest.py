@@ -1,4 +1,4 @@
-"""Fixtures for provisioner tests: a moto server on loopback and a request builder."""
+"""Fixtures for provisioner tests: a moto server on loopback, a request builder and a deployer."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 from botocore.config import Config
 
 from pytest_infra_parity.deploy.provisioners import ProvisionRequest
+
+from ._support import Deployed, create, provisioner_for
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -50,3 +52,14 @@ def make_request(clients: Callable[[str], Any], request: pytest.FixtureRequest) 
         )
 
     return build
+
+
+@pytest.fixture
+def deploy(make_request: Callable[..., ProvisionRequest]) -> Callable[..., Deployed]:
+    """``deploy("Vpc", "AWS::EC2::VPC", {...})`` -> ``(provisioner, request, result)``, properties checked."""
+
+    def build_and_create(logical_id: str, resource_type: str, properties: dict[str, Any]) -> Deployed:
+        assert set(properties) <= provisioner_for(resource_type).supported_properties
+        return create(make_request, logical_id, resource_type, properties)
+
+    return build_and_create

@@ -7,36 +7,23 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import (
-    ProvisionError,
-    ProvisionRequest,
-    ProvisionResult,
-    ResourceMissing,
-)
+from pytest_infra_parity.deploy.provisioners import ProvisionError, ProvisionRequest, ProvisionResult
 from pytest_infra_parity.deploy.provisioners._emulated import parameter_name
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
+from ._support import Build, Clients, assert_deleted, create, error_code
+
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:orders"
 AUTHORIZER_URI = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FUNCTION_ARN}/invocations"
 
 
 def _create(make_request: Build, logical_id: str, kind: str, props: dict[str, Any]) -> Any:
-    prov = provisioners.get(f"AWS::ApiGatewayV2::{kind}")
-    assert prov is not None
-    req = make_request(logical_id, f"AWS::ApiGatewayV2::{kind}", props)
-    return req, prov, prov.create(req)
+    prov, req, result = create(make_request, logical_id, f"AWS::ApiGatewayV2::{kind}", props)
+    return req, prov, result
 
 
 def _gone(call: Callable[..., Any], **params: Any) -> bool:
-    try:
-        call(**params)
-    except ClientError as exc:
-        return exc.response["Error"]["Code"] in ("NotFoundException", "ParameterNotFound")
-    return False
+    return error_code(call, **params) in ("NotFoundException", "ParameterNotFound")
 
 
 def _http_api(make_request: Build) -> tuple[ProvisionRequest, Any, ProvisionResult]:
@@ -64,11 +51,7 @@ def test_api(make_request: Build, clients: Clients) -> None:
     assert "Description is 'changed', declared 'orders'" in problems
     assert "CorsConfiguration.AllowOrigins[0] is '*', declared 'https://example.com'" in problems
 
-    prov.delete(req, result)
-    assert _gone(gw.get_api, ApiId=api_id)
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result, gone=lambda: _gone(gw.get_api, ApiId=api_id))
 
 
 def test_default_name_and_websocket(make_request: Build, clients: Clients) -> None:
@@ -152,10 +135,7 @@ def test_integration_authorizers_route_stage_deployment(make_request: Build, cli
     assert dep_prov.verify(dep_req, dep) == ["Description (emulated) is 'tampered', declared 'first'"]
 
     for req, prov, result in reversed(pairs):
-        prov.delete(req, result)
-        with pytest.raises(ResourceMissing):
-            prov.verify(req, result)
-        prov.delete(req, result)
+        assert_deleted(prov, req, result)
     assert _gone(gw.get_route, ApiId=api_id, RouteId=route.physical_id)
     assert _gone(ssm.get_parameter, Name=name)
     api_prov.delete(api_req, api)

@@ -7,26 +7,14 @@ from typing import Any
 
 import pytest
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import ProvisionRequest, ProvisionResult, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ResourceMissing
 
-Deployed = tuple[Any, ProvisionRequest, ProvisionResult]
+from ._support import Deployed, assert_all_in_sync, tear_down
+
 TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 POLICY = "AWS::ApplicationAutoScaling::ScalingPolicy"
 DIMENSION = "ecs:service:DesiredCount"
 LABEL = "app/shop-alb/50dc6c495c0c9188/targetgroup/shop-web/943f017f100becff"
-
-
-@pytest.fixture
-def deploy(make_request: Callable[..., ProvisionRequest]) -> Callable[..., Deployed]:
-    def create(logical_id: str, resource_type: str, properties: dict[str, Any]) -> Deployed:
-        provisioner = provisioners.get(resource_type)
-        assert provisioner is not None, resource_type
-        assert set(properties) <= provisioner.supported_properties
-        request = make_request(logical_id, resource_type, properties)
-        return provisioner, request, provisioner.create(request)
-
-    return create
 
 
 @pytest.fixture
@@ -130,8 +118,7 @@ def test_scalable_target_with_step_and_target_tracking_policies(
     deploy: Callable[..., Deployed], clients: Any, service_id: str
 ) -> None:
     deployed = deploy_scaling(deploy, service_id)
-    for provisioner, request, result in deployed:
-        assert provisioner.verify(request, result) == [], request.logical_id
+    assert_all_in_sync(deployed)
     target = deployed[0]
     assert target[2].physical_id == f"{service_id}|{DIMENSION}|ecs"
     assert target[2].attributes == {"Id": target[2].physical_id}
@@ -144,11 +131,7 @@ def test_scalable_target_with_step_and_target_tracking_policies(
     # of a policy replaced by put_scaling_policy (done above): only those the policies hold now must go.
     held = [a["AlarmName"] for p in policies(clients, service_id).values() for a in p["Alarms"]]
     assert len(held) == 4
-    for provisioner, request, result in reversed(deployed):
-        provisioner.delete(request, result)
-        with pytest.raises(ResourceMissing):
-            provisioner.verify(request, result)
-        provisioner.delete(request, result)
+    tear_down(deployed)
     assert policies(clients, service_id) == {}
     assert clients("cloudwatch").describe_alarms(AlarmNames=held)["MetricAlarms"] == []
 

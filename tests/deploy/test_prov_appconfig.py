@@ -4,32 +4,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
 from pytest_infra_parity.deploy.provisioners import ProvisionError, ProvisionRequest, ResourceMissing
 from pytest_infra_parity.deploy.provisioners._emulated import parameter_name
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
+from ._support import Build, Clients, assert_deleted, create, error_code
 
 
 def _create(make_request: Build, logical_id: str, kind: str, props: dict[str, Any]) -> Any:
-    prov = provisioners.get(f"AWS::AppConfig::{kind}")
-    assert prov is not None
-    req = make_request(logical_id, f"AWS::AppConfig::{kind}", props)
-    return req, prov, prov.create(req)
+    prov, req, result = create(make_request, logical_id, f"AWS::AppConfig::{kind}", props)
+    return req, prov, result
 
 
 def _gone(call: Callable[..., Any], **params: Any) -> bool:
-    try:
-        call(**params)
-    except ClientError as exc:
-        return exc.response["Error"]["Code"] in ("ResourceNotFoundException", "ParameterNotFound")
-    return False
+    return error_code(call, **params) in ("ResourceNotFoundException", "ParameterNotFound")
 
 
 def _document(clients: Clients, req: ProvisionRequest) -> dict[str, Any]:
@@ -83,10 +75,7 @@ def test_application_profile_and_hosted_version(make_request: Build, clients: Cl
     assert ver_prov.verify(changed, ver)[0].startswith("Content is ")
 
     for req, prov, result in reversed(created):
-        prov.delete(req, result)
-        with pytest.raises(ResourceMissing):
-            prov.verify(req, result)
-        prov.delete(req, result)
+        assert_deleted(prov, req, result)
     assert _gone(ac.get_application, ApplicationId=app_id)
 
 
@@ -125,8 +114,5 @@ def test_emulated_environment_and_strategy(make_request: Build, clients: Clients
         _create(make_request, "Orphan", "Environment", {"ApplicationId": app.physical_id, "Name": "x"})
 
     for req, prov, result in ((env_req, env_prov, env), (strat_req, strat_prov, strat)):
-        prov.delete(req, result)
-        assert _gone(ssm.get_parameter, Name=parameter_name(req.stack_name, req.logical_id))
-        with pytest.raises(ResourceMissing):
-            prov.verify(req, result)
-        prov.delete(req, result)
+        name = parameter_name(req.stack_name, req.logical_id)
+        assert_deleted(prov, req, result, gone=partial(_gone, ssm.get_parameter, Name=name))

@@ -7,35 +7,27 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import ProvisionError, ProvisionRequest, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ProvisionError, ResourceMissing
 from pytest_infra_parity.deploy.provisioners._emulated import parameter_name
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
+from ._support import Build, Clients, assert_deleted, create, error_code, provisioner_for
+
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
 
 def _gone(call: Callable[..., Any], **params: Any) -> bool:
-    try:
-        call(**params)
-    except ClientError as exc:
-        return exc.response["Error"]["Code"] in ("NoSuchDistribution", "NoSuchOriginAccessControl")
-    return False
+    return error_code(call, **params) in ("NoSuchDistribution", "NoSuchOriginAccessControl")
 
 
 def _oac(make_request: Build) -> Any:
-    prov = provisioners.get("AWS::CloudFront::OriginAccessControl")
-    assert prov is not None
-    req = make_request("SiteOac", "AWS::CloudFront::OriginAccessControl", {
+    prov, req, result = create(make_request, "SiteOac", "AWS::CloudFront::OriginAccessControl", {
         "OriginAccessControlConfig": {"Name": "site-oac", "OriginAccessControlOriginType": "s3",
                                       "SigningBehavior": "always", "SigningProtocol": "sigv4",
                                       "Description": "site bucket"},
     })  # fmt: skip
-    return req, prov, prov.create(req)
+    return req, prov, result
 
 
 def _distribution_config(oac_id: str) -> dict[str, Any]:
@@ -77,23 +69,16 @@ def test_origin_access_control(make_request: Build, clients: Clients) -> None:
         "OriginAccessControlConfig.SigningBehavior is 'no-override', declared 'always'"
     ]
 
-    prov.delete(req, result)
-    assert _gone(cf.get_origin_access_control, Id=result.physical_id)
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result, gone=lambda: _gone(cf.get_origin_access_control, Id=result.physical_id))
 
 
 def test_distribution(make_request: Build, clients: Clients) -> None:
     cf, ssm = clients("cloudfront"), clients("ssm")
     oac_req, oac_prov, oac = _oac(make_request)
-    prov = provisioners.get("AWS::CloudFront::Distribution")
-    assert prov is not None
-    req = make_request("Cdn", "AWS::CloudFront::Distribution", {
+    prov, req, result = create(make_request, "Cdn", "AWS::CloudFront::Distribution", {
         "DistributionConfig": _distribution_config(oac.physical_id),
         "Tags": [{"Key": "site", "Value": "www"}],
     })  # fmt: skip
-    result = prov.create(req)
     dist_id = result.physical_id
     assert result.attributes["Id"] == dist_id
     assert result.attributes["DomainName"].endswith(".cloudfront.net")
@@ -136,8 +121,7 @@ def test_distribution(make_request: Build, clients: Clients) -> None:
 
 
 def test_unconverted_distribution_keys_are_refused(make_request: Build) -> None:
-    prov = provisioners.get("AWS::CloudFront::Distribution")
-    assert prov is not None
+    prov = provisioner_for("AWS::CloudFront::Distribution")
     config = {**_distribution_config("X"), "CNAMEs": ["www.example.com"]}
     with pytest.raises(ProvisionError, match="CNAMEs"):
         prov.create(make_request("Cdn", "AWS::CloudFront::Distribution", {"DistributionConfig": config}))

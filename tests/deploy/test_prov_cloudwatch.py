@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
+from ._support import Build, Clients, assert_deleted, create
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import Provisioner, ProvisionRequest, ResourceMissing
-
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
 TOPIC = "arn:aws:sns:us-east-1:123456789012:c1-alarms"
 
 ERRORS: dict[str, Any] = {
@@ -43,20 +37,14 @@ RATE: dict[str, Any] = {
 }
 
 
-def _prov() -> Provisioner:
-    prov = provisioners.get("AWS::CloudWatch::Alarm")
-    assert prov is not None
-    return prov
-
-
 def _alarms(cw: Any, name: str) -> list[dict[str, Any]]:
     return list(cw.describe_alarms(AlarmNames=[name])["MetricAlarms"])
 
 
 def test_metric_math_alarm(make_request: Build, clients: Clients) -> None:
     cw = clients("cloudwatch")
-    prov = _prov()
-    req = make_request(
+    prov, req, result = create(
+        make_request,
         "ErrorRate",
         "AWS::CloudWatch::Alarm",
         {
@@ -73,7 +61,6 @@ def test_metric_math_alarm(make_request: Build, clients: Clients) -> None:
             "Tags": [{"Key": "team", "Value": "orders"}],
         },
     )
-    result = prov.create(req)
     name = result.physical_id
     assert name.startswith(f"{req.stack_name}-ErrorRate-")
     assert result.attributes["Arn"] == f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}"
@@ -110,17 +97,13 @@ def test_metric_math_alarm(make_request: Build, clients: Clients) -> None:
     assert any(p.startswith("Metrics is") and "errors / invocations" in p for p in problems)
     assert any("'team' is missing" in p for p in problems)
 
-    prov.delete(req, result)
-    assert _alarms(cw, name) == []
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result, gone=lambda: _alarms(cw, name) == [])
 
 
 def test_single_metric_alarm(make_request: Build, clients: Clients) -> None:
     cw = clients("cloudwatch")
-    prov = _prov()
-    req = make_request(
+    prov, req, result = create(
+        make_request,
         "Throttles",
         "AWS::CloudWatch::Alarm",
         {
@@ -137,7 +120,6 @@ def test_single_metric_alarm(make_request: Build, clients: Clients) -> None:
             "InsufficientDataActions": [TOPIC],
         },
     )
-    result = prov.create(req)
     assert result.physical_id == "c1-throttles"
     assert prov.verify(req, result) == []
     assert _alarms(cw, "c1-throttles")[0]["Dimensions"] == [{"Name": "TableName", "Value": "orders"}]

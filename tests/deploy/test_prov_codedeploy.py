@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
 from pytest_infra_parity.deploy.provisioners import ProvisionRequest
 from pytest_infra_parity.deploy.provisioners._emulated import parameter_name
 from pytest_infra_parity.deploy.provisioners.codedeploy import camel
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
+from ._support import Build, Clients, create
+
 ROLE = "arn:aws:iam::123456789012:role/codedeploy-service"
 ALARMS = {"Enabled": True, "IgnorePollAlarmFailure": False, "Alarms": [{"Name": "errors"}, {"Name": "p99"}]}
 
 
 def _create(make_request: Build, logical_id: str, kind: str, props: dict[str, Any]) -> Any:
-    prov = provisioners.get(f"AWS::CodeDeploy::{kind}")
-    assert prov is not None
-    req = make_request(logical_id, f"AWS::CodeDeploy::{kind}", props)
-    return req, prov, prov.create(req)
+    prov, req, result = create(make_request, logical_id, f"AWS::CodeDeploy::{kind}", props)
+    return req, prov, result
 
 
 def _companion(clients: Clients, req: ProvisionRequest) -> dict[str, Any] | None:

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import ProvisionRequest, ResourceMissing, _emulated
+from pytest_infra_parity.deploy.provisioners import ResourceMissing, _emulated
 
-Build = Callable[[str, str, dict[str, Any]], ProvisionRequest]
+from ._support import Build, assert_deleted, create, provisioner_for
 
 POOL = {
     "UserPoolName": "customers",
@@ -46,16 +45,8 @@ POOL = {
 }
 
 
-def _prov(resource_type: str) -> Any:
-    prov = provisioners.get(resource_type)
-    assert prov is not None
-    return prov
-
-
 def test_user_pool_lifecycle(make_request: Build, clients: Any) -> None:
-    prov = _prov("AWS::Cognito::UserPool")
-    request = make_request("Users", "AWS::Cognito::UserPool", POOL)
-    result = prov.create(request)
+    prov, request, result = create(make_request, "Users", "AWS::Cognito::UserPool", POOL)
     pool_id = result.physical_id
     assert pool_id.startswith("us-east-1_")
     assert result.attributes["UserPoolId"] == pool_id
@@ -94,11 +85,12 @@ def test_user_pool_lifecycle(make_request: Build, clients: Any) -> None:
 
 
 def test_user_pool_default_name(make_request: Build, clients: Any) -> None:
-    prov = _prov("AWS::Cognito::UserPool")
-    request = make_request(
-        "Anonymous", "AWS::Cognito::UserPool", {"AliasAttributes": ["email", "preferred_username"]}
+    prov, request, result = create(
+        make_request,
+        "Anonymous",
+        "AWS::Cognito::UserPool",
+        {"AliasAttributes": ["email", "preferred_username"]},
     )
-    result = prov.create(request)
     name = clients("cognito-idp").describe_user_pool(UserPoolId=result.physical_id)["UserPool"]["Name"]
     assert "Anonymous" in name and name.startswith(request.stack_name[:10])
     assert prov.verify(request, result) == []
@@ -106,10 +98,11 @@ def test_user_pool_default_name(make_request: Build, clients: Any) -> None:
 
 
 def test_user_pool_client_lifecycle(make_request: Build, clients: Any) -> None:
-    pool_prov, client_prov = _prov("AWS::Cognito::UserPool"), _prov("AWS::Cognito::UserPoolClient")
-    pool_request = make_request("Users", "AWS::Cognito::UserPool", {"UserPoolName": "shoppers"})
-    pool = pool_prov.create(pool_request)
-    request = make_request(
+    pool_prov, pool_request, pool = create(
+        make_request, "Users", "AWS::Cognito::UserPool", {"UserPoolName": "shoppers"}
+    )
+    client_prov, request, result = create(
+        make_request,
         "WebClient",
         "AWS::Cognito::UserPoolClient",
         {
@@ -129,7 +122,6 @@ def test_user_pool_client_lifecycle(make_request: Build, clients: Any) -> None:
             "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
         },
     )
-    result = client_prov.create(request)
     assert result.attributes["ClientId"] == result.physical_id and result.attributes["Name"] == "web"
     idp = clients("cognito-idp")
     live = idp.describe_user_pool_client(UserPoolId=pool.physical_id, ClientId=result.physical_id)[
@@ -188,7 +180,7 @@ def test_user_pool_is_emulated_when_the_target_lacks_cognito(make_request: Build
     def lacking(service: str) -> Any:
         return _LacksService(clients(service)) if service == "cognito-idp" else clients(service)
 
-    prov = _prov("AWS::Cognito::UserPool")
+    prov = provisioner_for("AWS::Cognito::UserPool")
     request = dataclasses.replace(make_request("Users", "AWS::Cognito::UserPool", POOL), clients=lacking)
     result = prov.create(request)
     assert result.attributes["ProviderName"] == f"cognito-idp.us-east-1.amazonaws.com/{result.physical_id}"
@@ -196,7 +188,4 @@ def test_user_pool_is_emulated_when_the_target_lacks_cognito(make_request: Build
     assert (stored.resource_type, stored.physical_id) == ("AWS::Cognito::UserPool", result.physical_id)
     assert stored.properties["UserPoolName"] == "customers" and "does not implement" in stored.reason
     assert prov.verify(request, result) == []
-    prov.delete(request, result)
-    with pytest.raises(ResourceMissing):
-        prov.verify(request, result)
-    prov.delete(request, result)
+    assert_deleted(prov, request, result)

@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import Provisioner, ProvisionRequest, ResourceMissing
-
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
-
-
-def _prov() -> Provisioner:
-    prov = provisioners.get("AWS::DynamoDB::Table")
-    assert prov is not None
-    return prov
+from ._support import Build, Clients, assert_deleted, create, error_code, new_key
 
 
 def _gone(ddb: Any, name: str) -> bool:
-    try:
-        ddb.describe_table(TableName=name)
-    except ClientError as exc:
-        return bool(exc.response["Error"]["Code"] == "ResourceNotFoundException")
-    return False
+    return error_code(ddb.describe_table, TableName=name) == "ResourceNotFoundException"
 
 
 def _orders(key_id: str) -> dict[str, Any]:
@@ -70,11 +52,10 @@ def _orders(key_id: str) -> dict[str, Any]:
 
 def test_table_lifecycle(make_request: Build, clients: Clients) -> None:
     ddb, kms = clients("dynamodb"), clients("kms")
-    key = kms.create_key()["KeyMetadata"]
-    kms.create_alias(AliasName="alias/c1-orders-table", TargetKeyId=key["KeyId"])
-    prov = _prov()
-    req = make_request("Orders", "AWS::DynamoDB::Table", _orders("alias/c1-orders-table"))
-    result = prov.create(req)
+    new_key(kms, "alias/c1-orders-table")
+    prov, req, result = create(
+        make_request, "Orders", "AWS::DynamoDB::Table", _orders("alias/c1-orders-table")
+    )
     name = result.physical_id
     assert name.startswith(f"{req.stack_name}-Orders-")
     assert result.attributes["Arn"].endswith(f":table/{name}")
@@ -106,18 +87,13 @@ def test_table_lifecycle(make_request: Build, clients: Clients) -> None:
     assert any("'team' is missing" in p for p in problems)
 
     # deletion protection is lifted by the plugin, which owns the ephemeral stack
-    prov.delete(req, result)
-    assert _gone(ddb, name)
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result, gone=lambda: _gone(ddb, name))
     kms.delete_alias(AliasName="alias/c1-orders-table")
 
 
 def test_provisioned_table_and_key_drift(make_request: Build, clients: Clients) -> None:
     ddb, kms = clients("dynamodb"), clients("kms")
     key_arn = kms.create_key()["KeyMetadata"]["Arn"]
-    prov = _prov()
     props = {
         "TableName": "c1-sessions",
         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
@@ -125,8 +101,7 @@ def test_provisioned_table_and_key_drift(make_request: Build, clients: Clients) 
         "ProvisionedThroughput": {"ReadCapacityUnits": "5", "WriteCapacityUnits": 2},
         "SSESpecification": {"SSEEnabled": "true", "KMSMasterKeyId": key_arn},
     }
-    req = make_request("Sessions", "AWS::DynamoDB::Table", props)
-    result = prov.create(req)
+    prov, req, result = create(make_request, "Sessions", "AWS::DynamoDB::Table", props)
     assert result.physical_id == "c1-sessions"
     assert "StreamArn" not in result.attributes
     assert prov.verify(req, result) == []

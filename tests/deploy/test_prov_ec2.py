@@ -8,38 +8,17 @@ from typing import Any
 
 import pytest
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import ProvisionRequest, ProvisionResult, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ResourceMissing
 from pytest_infra_parity.deploy.provisioners._shapes import api_call, subset_differences
 
-Deployed = tuple[Any, ProvisionRequest, ProvisionResult]
+from ._support import Deployed, assert_all_in_sync, tag_dict, tear_down
+
 POLICY = {"Version": "2012-10-17",
           "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}
 
 
-@pytest.fixture
-def deploy(make_request: Callable[..., ProvisionRequest]) -> Callable[..., Deployed]:
-    def create(logical_id: str, resource_type: str, properties: dict[str, Any]) -> Deployed:
-        provisioner = provisioners.get(resource_type)
-        assert provisioner is not None, resource_type
-        assert set(properties) <= provisioner.supported_properties
-        request = make_request(logical_id, resource_type, properties)
-        return provisioner, request, provisioner.create(request)
-
-    return create
-
-
 def tags_of(item: dict[str, Any]) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in item.get("Tags", [])}
-
-
-def tear_down(deployed: list[Deployed]) -> None:
-    """Delete in reverse order; each resource is then gone, and a second delete is a no-op."""
-    for provisioner, request, result in reversed(deployed):
-        provisioner.delete(request, result)
-        with pytest.raises(ResourceMissing):
-            provisioner.verify(request, result)
-        provisioner.delete(request, result)
+    return tag_dict(item.get("Tags", []))
 
 
 def deploy_public_network(deploy: Callable[..., Deployed]) -> dict[str, Any]:
@@ -149,8 +128,7 @@ def test_vpc_with_two_public_subnets_nat_and_endpoint(deploy: Callable[..., Depl
     net.update(deploy_private_egress(deploy, net))
     deployed = [net["vpc"], *net["subnets"], *(net[k] for k in ("igw", "attach", "table", "route")),
                 *net["associations"], *(net[k] for k in ("eip", "nat", "private", "nat_route", "endpoint"))]
-    for provisioner, request, result in deployed:
-        assert provisioner.verify(request, result) == [], request.logical_id
+    assert_all_in_sync(deployed)
     check_read_back(ec2, net)
     check_drift_is_reported(ec2, net)
     tear_down(deployed)
@@ -194,8 +172,7 @@ def test_security_groups_inline_and_standalone_rules(deploy: Callable[..., Deplo
         "SubnetIds": [subnet], "SecurityGroupIds": [app_id], "PrivateDnsEnabled": "true",
     })
     deployed = [app, web, ingress, egress, ecr]
-    for provisioner, request, result in deployed:
-        assert provisioner.verify(request, result) == [], request.logical_id
+    assert_all_in_sync(deployed)
     assert web_id.startswith("sg-") and web[2].attributes == {"GroupId": web_id, "VpcId": vpc_id}
     assert ingress[2].physical_id.startswith("sgr-")
     assert ecr[2].attributes["NetworkInterfaceIds"] and ":" in ecr[2].attributes["DnsEntries"][0]

@@ -8,40 +8,22 @@ from typing import Any
 
 import pytest
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import ProvisionRequest, ProvisionResult, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ResourceMissing
 from pytest_infra_parity.deploy.provisioners.ecs import to_api
 
-Deployed = tuple[Any, ProvisionRequest, ProvisionResult]
+from ._support import Clients, Deployed, assert_all_in_sync, new_network, tear_down
+
 ROLE = "arn:aws:iam::123456789012:role/"
 TAGS = [{"Key": "app", "Value": "shop"}]
 
 
 @pytest.fixture
-def deploy(make_request: Callable[..., ProvisionRequest]) -> Callable[..., Deployed]:
-    def create(logical_id: str, resource_type: str, properties: dict[str, Any]) -> Deployed:
-        provisioner = provisioners.get(resource_type)
-        assert provisioner is not None, resource_type
-        assert set(properties) <= provisioner.supported_properties
-        request = make_request(logical_id, resource_type, properties)
-        return provisioner, request, provisioner.create(request)
-
-    return create
-
-
-@pytest.fixture
-def network(clients: Any) -> dict[str, Any]:
-    ec2, elb = clients("ec2"), clients("elbv2")
-    vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.60.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]
-        for i, z in ((1, "a"), (2, "b"))
-    ]
-    group = ec2.create_security_group(GroupName="ecs-test", Description="tasks", VpcId=vpc)["GroupId"]
-    target_group = elb.create_target_group(
-        Name="ecs-test-web", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip"
+def network(clients: Clients) -> dict[str, Any]:
+    network = new_network(clients, "10.60", "ecs-test", "tasks")
+    target_group = clients("elbv2").create_target_group(
+        Name="ecs-test-web", Protocol="HTTP", Port=8080, VpcId=network["vpc"], TargetType="ip"
     )["TargetGroups"][0]["TargetGroupArn"]
-    return {"subnets": [s["SubnetId"] for s in subnets], "group": group, "target_group": target_group}
+    return {**network, "target_group": target_group}
 
 
 def containers() -> list[dict[str, Any]]:
@@ -153,19 +135,13 @@ def test_fargate_service_with_three_containers_behind_a_target_group(
 ) -> None:
     ecs = clients("ecs")
     deployed = deploy_stack(deploy, network)
-    for provisioner, request, result in deployed:
-        assert provisioner.verify(request, result) == [], request.logical_id
+    assert_all_in_sync(deployed)
     cluster, task, service = deployed
     check_attributes(cluster, task, service)
     check_read_back(ecs, cluster, task, service, network)
     check_drift_is_reported(ecs, cluster, task, service)
 
-    # Delete in reverse order (the service is scaled to 0 and deleted); then gone; again a no-op.
-    for provisioner, request, result in reversed(deployed):
-        provisioner.delete(request, result)
-        with pytest.raises(ResourceMissing):
-            provisioner.verify(request, result)
-        provisioner.delete(request, result)
+    tear_down(deployed)  # in reverse order (the service is scaled to 0 and deleted); then gone; again a no-op
     name, arn = cluster[2].physical_id, service[2].physical_id
     gone = ecs.describe_services(cluster=name, services=[arn])["services"]
     assert gone[0]["status"] == "INACTIVE" and gone[0]["desiredCount"] == 0

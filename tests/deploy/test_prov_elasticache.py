@@ -2,61 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import ProvisionRequest, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ResourceMissing
 from pytest_infra_parity.deploy.provisioners.base import DELETED_TAG
 
-Build = Callable[[str, str, dict[str, Any]], ProvisionRequest]
+from ._support import Build, Clients, Deployed, assert_deleted, create, new_network, tag_dict
 
 
 @pytest.fixture(scope="module")
-def network(clients: Callable[[str], Any]) -> dict[str, Any]:
-    ec2 = clients("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.31.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.31.{i}.0/24", AvailabilityZone=f"us-east-1{az}")[
-            "Subnet"
-        ]["SubnetId"]
-        for i, az in ((1, "a"), (2, "b"))
-    ]
-    sg = ec2.create_security_group(GroupName="cache", Description="cache", VpcId=vpc)["GroupId"]
-    key = clients("kms").create_key(Description="cache")["KeyMetadata"]["Arn"]
-    return {"vpc": vpc, "subnets": subnets, "sg": sg, "key": key}
+def network(clients: Clients) -> dict[str, Any]:
+    return new_network(clients, "10.31", "cache", "cache", key_description="cache")
 
 
-def _prov(resource_type: str) -> Any:
-    prov = provisioners.get(resource_type)
-    assert prov is not None
-    return prov
+def _tags(clients: Clients, arn: str) -> dict[str, str]:
+    return tag_dict(clients("elasticache").list_tags_for_resource(ResourceName=arn)["TagList"])
 
 
-def _tags(clients: Callable[[str], Any], arn: str) -> dict[str, str]:
-    return {
-        t["Key"]: t["Value"]
-        for t in clients("elasticache").list_tags_for_resource(ResourceName=arn)["TagList"]
-    }
-
-
-def _subnet_group(
-    make_request: Build, network: dict[str, Any], name: str
-) -> tuple[Any, ProvisionRequest, Any]:
-    prov = _prov("AWS::ElastiCache::SubnetGroup")
-    request = make_request(
-        "CacheSubnets",
-        "AWS::ElastiCache::SubnetGroup",
-        {
-            "CacheSubnetGroupName": name,
-            "Description": "cache subnets",
-            "SubnetIds": network["subnets"],
-            "Tags": [{"Key": "team", "Value": "cache"}],
-        },
-    )
-    return prov, request, prov.create(request)
+def _subnet_group(make_request: Build, network: dict[str, Any], name: str) -> Deployed:
+    return create(make_request, "CacheSubnets", "AWS::ElastiCache::SubnetGroup", {
+        "CacheSubnetGroupName": name, "Description": "cache subnets", "SubnetIds": network["subnets"],
+        "Tags": [{"Key": "team", "Value": "cache"}],
+    })  # fmt: skip
 
 
 def test_subnet_group_lifecycle(make_request: Build, network: dict[str, Any], clients: Any) -> None:
@@ -87,23 +56,11 @@ def test_subnet_group_lifecycle(make_request: Build, network: dict[str, Any], cl
 
 def test_cache_cluster_lifecycle(make_request: Build, network: dict[str, Any], clients: Any) -> None:
     _, _, subnets = _subnet_group(make_request, network, "single-node-cache")
-    prov = _prov("AWS::ElastiCache::CacheCluster")
-    request = make_request(
-        "SessionCache",
-        "AWS::ElastiCache::CacheCluster",
-        {
-            "Engine": "redis",
-            "EngineVersion": "7.1",
-            "CacheNodeType": "cache.t4g.micro",
-            "NumCacheNodes": "1",
-            "CacheSubnetGroupName": subnets.physical_id,
-            "VpcSecurityGroupIds": [network["sg"]],
-            "Port": 6379,
-            "SnapshotRetentionLimit": 3,
-            "Tags": [{"Key": "app", "Value": "sessions"}],
-        },
-    )
-    result = prov.create(request)
+    prov, request, result = create(make_request, "SessionCache", "AWS::ElastiCache::CacheCluster", {
+        "Engine": "redis", "EngineVersion": "7.1", "CacheNodeType": "cache.t4g.micro", "NumCacheNodes": "1",
+        "CacheSubnetGroupName": subnets.physical_id, "VpcSecurityGroupIds": [network["group"]], "Port": 6379,
+        "SnapshotRetentionLimit": 3, "Tags": [{"Key": "app", "Value": "sessions"}],
+    })  # fmt: skip
     cluster_id = result.physical_id
     assert cluster_id == cluster_id.lower() and len(cluster_id) <= 40 and "sessioncache" in cluster_id
     assert result.attributes["RedisEndpoint.Address"].startswith(f"{cluster_id}.")
@@ -135,30 +92,14 @@ def test_replication_group_cluster_mode_disabled(
     make_request: Build, network: dict[str, Any], clients: Any
 ) -> None:
     _, _, subnets = _subnet_group(make_request, network, "replicated-cache")
-    prov = _prov("AWS::ElastiCache::ReplicationGroup")
-    request = make_request(
-        "Redis",
-        "AWS::ElastiCache::ReplicationGroup",
-        {
-            "ReplicationGroupId": "orders-redis",
-            "ReplicationGroupDescription": "orders cache",
-            "Engine": "redis",
-            "EngineVersion": "7.1",
-            "CacheNodeType": "cache.t4g.small",
-            "NumCacheClusters": 2,
-            "AutomaticFailoverEnabled": "true",
-            "MultiAZEnabled": True,
-            "CacheSubnetGroupName": subnets.physical_id,
-            "SecurityGroupIds": [network["sg"]],
-            "AtRestEncryptionEnabled": True,
-            "TransitEncryptionEnabled": True,
-            "KmsKeyId": network["key"],
-            "AuthToken": "a-very-long-auth-token-123",
-            "Port": 6380,
-            "Tags": [{"Key": "app", "Value": "orders"}],
-        },
-    )
-    result = prov.create(request)
+    prov, request, result = create(make_request, "Redis", "AWS::ElastiCache::ReplicationGroup", {
+        "ReplicationGroupId": "orders-redis", "ReplicationGroupDescription": "orders cache",
+        "Engine": "redis", "EngineVersion": "7.1", "CacheNodeType": "cache.t4g.small", "NumCacheClusters": 2,
+        "AutomaticFailoverEnabled": "true", "MultiAZEnabled": True,
+        "CacheSubnetGroupName": subnets.physical_id, "SecurityGroupIds": [network["group"]],
+        "AtRestEncryptionEnabled": True, "TransitEncryptionEnabled": True, "KmsKeyId": network["key"],
+        "AuthToken": "a-very-long-auth-token-123", "Port": 6380, "Tags": [{"Key": "app", "Value": "orders"}],
+    })  # fmt: skip
     assert result.physical_id == "orders-redis"
     assert result.attributes["PrimaryEndPoint.Port"] == "6380"
     assert "orders-redis" in result.attributes["PrimaryEndPoint.Address"]
@@ -178,15 +119,12 @@ def test_replication_group_cluster_mode_disabled(
 
     ec.remove_tags_from_resource(ResourceName=live["ARN"], TagKeys=["app"])
     assert prov.verify(request, result) == ["tag 'app' is missing (declared 'orders')"]
-    prov.delete(request, result)
-    with pytest.raises(ResourceMissing):
-        prov.verify(request, result)
-    prov.delete(request, result)
+    assert_deleted(prov, request, result)
 
 
 def test_replication_group_cluster_mode_enabled(make_request: Build, clients: Any) -> None:
-    prov = _prov("AWS::ElastiCache::ReplicationGroup")
-    request = make_request(
+    prov, request, result = create(
+        make_request,
         "Sharded",
         "AWS::ElastiCache::ReplicationGroup",
         {
@@ -199,7 +137,6 @@ def test_replication_group_cluster_mode_enabled(make_request: Build, clients: An
             "CacheParameterGroupName": "default.redis7.cluster.on",
         },
     )
-    result = prov.create(request)
     assert result.physical_id == result.physical_id.lower() and len(result.physical_id) <= 40
     assert result.attributes["ConfigurationEndPoint.Address"].startswith("clustercfg.")
     live = clients("elasticache").describe_replication_groups(ReplicationGroupId=result.physical_id)[

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import ProvisionRequest, ProvisionResult, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ResourceMissing
 
-Deployed = tuple[Any, ProvisionRequest, ProvisionResult]
+from ._support import Clients, Deployed, assert_all_in_sync, new_network, tear_down
+
 LB = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 TG = "AWS::ElasticLoadBalancingV2::TargetGroup"
 LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
@@ -18,27 +18,8 @@ RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 
 
 @pytest.fixture
-def deploy(make_request: Callable[..., ProvisionRequest]) -> Callable[..., Deployed]:
-    def create(logical_id: str, resource_type: str, properties: dict[str, Any]) -> Deployed:
-        provisioner = provisioners.get(resource_type)
-        assert provisioner is not None, resource_type
-        assert set(properties) <= provisioner.supported_properties
-        request = make_request(logical_id, resource_type, properties)
-        return provisioner, request, provisioner.create(request)
-
-    return create
-
-
-@pytest.fixture
-def network(clients: Any) -> dict[str, Any]:
-    ec2 = clients("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.50.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.50.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]
-        for i, z in ((1, "a"), (2, "b"))
-    ]
-    group = ec2.create_security_group(GroupName="alb-test", Description="alb", VpcId=vpc)["GroupId"]
-    return {"vpc": vpc, "subnets": [s["SubnetId"] for s in subnets], "group": group}
+def network(clients: Clients) -> dict[str, Any]:
+    return new_network(clients, "10.50", "alb-test", "alb")
 
 
 def alb_properties(network: dict[str, Any]) -> dict[str, Any]:
@@ -146,18 +127,12 @@ def test_alb_target_group_listeners_and_rule(
     group = deploy("Targets", TG, target_group_properties(network))
     http, other, rule = listeners_and_rule(deploy, alb[2].physical_id, group[2].physical_id)
     deployed = [alb, group, http, other, rule]
-    for provisioner, request, result in deployed:
-        assert provisioner.verify(request, result) == [], request.logical_id
+    assert_all_in_sync(deployed)
     check_attributes(alb, group, rule, network)
     check_read_back(elb, alb, group, http, network)
     check_drift_is_reported(elb, alb, group, other, rule)
 
-    # Delete in reverse order; then gone, and deleting again is a no-op.
-    for provisioner, request, result in reversed(deployed):
-        provisioner.delete(request, result)
-        with pytest.raises(ResourceMissing):
-            provisioner.verify(request, result)
-        provisioner.delete(request, result)
+    tear_down(deployed)  # in reverse order; then gone, and deleting again is a no-op
     with pytest.raises(elb.exceptions.LoadBalancerNotFoundException):
         elb.describe_load_balancers(LoadBalancerArns=[alb[2].physical_id])
 

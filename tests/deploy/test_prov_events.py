@@ -7,35 +7,23 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import ProvisionError, ProvisionRequest, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ProvisionError
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
+from ._support import Build, Clients, assert_deleted, error_code, provisioner_for
+
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:orders"
 DLQ = "arn:aws:sqs:us-east-1:123456789012:orders-dlq"
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:nightly"
 ROLE = "arn:aws:iam::123456789012:role/events-invoke"
 
 
-def _prov() -> Any:
-    prov = provisioners.get("AWS::Events::Rule")
-    assert prov is not None
-    return prov
-
-
 def _gone(call: Callable[..., Any], **params: Any) -> bool:
-    try:
-        call(**params)
-    except ClientError as exc:
-        return exc.response["Error"]["Code"] == "ResourceNotFoundException"
-    return False
+    return error_code(call, **params) == "ResourceNotFoundException"
 
 
 def test_scheduled_rule(make_request: Build, clients: Clients) -> None:
-    ev, prov = clients("events"), _prov()
+    ev, prov = clients("events"), provisioner_for("AWS::Events::Rule")
     req = make_request("Nightly", "AWS::Events::Rule", {
         "Description": "nightly batch", "ScheduleExpression": "cron(0 3 * * ? *)", "State": "ENABLED",
         "Targets": [
@@ -68,15 +56,11 @@ def test_scheduled_rule(make_request: Build, clients: Clients) -> None:
         "target 'extra' is not declared",
     ]
 
-    prov.delete(req, result)
-    assert _gone(ev.describe_rule, Name=name)
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result, gone=lambda: _gone(ev.describe_rule, Name=name))
 
 
 def test_pattern_rule_on_a_custom_bus(make_request: Build, clients: Clients) -> None:
-    ev, prov = clients("events"), _prov()
+    ev, prov = clients("events"), provisioner_for("AWS::Events::Rule")
     ev.create_event_bus(Name="orders-bus")
     big = {"total": [{"numeric": [">", 100]}]}
     pattern = {"source": ["orders"], "detail-type": ["OrderPlaced"], "detail": big}
@@ -108,4 +92,4 @@ def test_unknown_target_keys_are_refused(make_request: Build) -> None:
         "Targets": [{"Id": "t", "Arn": QUEUE, "KinesisParameters": {}}],
     })  # fmt: skip
     with pytest.raises(ProvisionError, match="KinesisParameters"):
-        _prov().create(req)
+        provisioner_for("AWS::Events::Rule").create(req)

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import (
-    Provisioner,
-    ProvisionError,
-    ProvisionRequest,
-    ResourceMissing,
-)
+from pytest_infra_parity.deploy.provisioners import ProvisionError, ProvisionRequest, ResourceMissing
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
+from ._support import Build, Clients, assert_deleted, create, error_code, provisioner_for
+
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [
@@ -37,26 +31,16 @@ WRITE = {
 BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 
-def _get(resource_type: str) -> Provisioner:
-    prov = provisioners.get(resource_type)
-    assert prov is not None
-    return prov
-
-
 def _role_gone(iam: Any, name: str) -> bool:
-    try:
-        iam.get_role(RoleName=name)
-    except ClientError as exc:
-        return bool(exc.response["Error"]["Code"] == "NoSuchEntity")
-    return False
+    return error_code(iam.get_role, RoleName=name) == "NoSuchEntity"
 
 
 def test_role_lifecycle(make_request: Build, clients: Clients) -> None:
     iam = clients("iam")
     managed = iam.create_policy(PolicyName="c1-role-read", PolicyDocument=json.dumps(READ))["Policy"]["Arn"]
     boundary = iam.create_policy(PolicyName="c1-boundary", PolicyDocument=json.dumps(READ))["Policy"]["Arn"]
-    prov = _get("AWS::IAM::Role")
-    req = make_request(
+    prov, req, result = create(
+        make_request,
         "FnRole",
         "AWS::IAM::Role",
         {
@@ -71,7 +55,6 @@ def test_role_lifecycle(make_request: Build, clients: Clients) -> None:
             "Tags": [{"Key": "team", "Value": "orders"}],
         },
     )
-    result = prov.create(req)
     name = result.physical_id
     assert len(name) <= 64 and "-FnRole-" in name
     assert result.attributes["Arn"] == f"arn:aws:iam::123456789012:role/service/{name}"
@@ -98,11 +81,7 @@ def test_role_lifecycle(make_request: Build, clients: Clients) -> None:
     assert any("'team' is missing" in p for p in problems)
 
     iam.attach_role_policy(RoleName=name, PolicyArn=managed)  # delete must detach it again
-    prov.delete(req, result)
-    assert _role_gone(iam, name)
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result, gone=lambda: _role_gone(iam, name))
     for arn in (managed, boundary):
         iam.delete_policy(PolicyArn=arn)
 
@@ -110,11 +89,12 @@ def test_role_lifecycle(make_request: Build, clients: Clients) -> None:
 def test_aws_managed_policy_on_the_embedded_server(make_request: Build, clients: Clients) -> None:
     """The test server loads AWS managed policies (MOTO_IAM_LOAD_MANAGED_POLICIES), as the moto target does."""
     iam = clients("iam")
-    prov = _get("AWS::IAM::Role")
-    req = make_request(
-        "SamRole", "AWS::IAM::Role", {"AssumeRolePolicyDocument": TRUST, "ManagedPolicyArns": [BASIC]}
+    prov, req, result = create(
+        make_request,
+        "SamRole",
+        "AWS::IAM::Role",
+        {"AssumeRolePolicyDocument": TRUST, "ManagedPolicyArns": [BASIC]},
     )
-    result = prov.create(req)
     attached = iam.list_attached_role_policies(RoleName=result.physical_id)["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [BASIC]
     assert iam.get_policy(PolicyArn=BASIC)["Policy"]["PolicyName"] == "AWSLambdaBasicExecutionRole"
@@ -152,7 +132,7 @@ def managed_policies_account(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
 
 def test_sam_role_attaches_aws_managed_policy(make_request: Build, managed_policies_account: Clients) -> None:
     iam = managed_policies_account("iam")
-    prov = _get("AWS::IAM::Role")
+    prov = provisioner_for("AWS::IAM::Role")
     base = make_request("SamRole", "AWS::IAM::Role", {})
     req = ProvisionRequest(
         logical_id="SamFunctionRole",
@@ -178,8 +158,8 @@ def test_inline_policy(make_request: Build, clients: Clients) -> None:
     iam.create_role(RoleName="c1-inline-role", AssumeRolePolicyDocument=json.dumps(TRUST))
     iam.create_user(UserName="c1-inline-user")
     iam.create_group(GroupName="c1-inline-group")
-    prov = _get("AWS::IAM::Policy")
-    req = make_request(
+    prov, req, result = create(
+        make_request,
         "ReadPolicy",
         "AWS::IAM::Policy",
         {
@@ -190,7 +170,6 @@ def test_inline_policy(make_request: Build, clients: Clients) -> None:
             "Groups": ["c1-inline-group"],
         },
     )
-    result = prov.create(req)
     assert result.attributes["Id"] == result.physical_id
     assert prov.verify(req, result) == []
     assert iam.get_user_policy(UserName="c1-inline-user", PolicyName="read")["PolicyDocument"] == READ
@@ -215,8 +194,8 @@ def test_inline_policy(make_request: Build, clients: Clients) -> None:
 def test_managed_policy(make_request: Build, clients: Clients) -> None:
     iam = clients("iam")
     iam.create_role(RoleName="c1-managed-role", AssumeRolePolicyDocument=json.dumps(TRUST))
-    prov = _get("AWS::IAM::ManagedPolicy")
-    req = make_request(
+    prov, req, result = create(
+        make_request,
         "ReadAll",
         "AWS::IAM::ManagedPolicy",
         {
@@ -226,7 +205,6 @@ def test_managed_policy(make_request: Build, clients: Clients) -> None:
             "Path": "/app/",
         },
     )
-    result = prov.create(req)
     arn = result.physical_id
     assert arn.startswith("arn:aws:iam::123456789012:policy/app/") and "-ReadAll-" in arn
     assert result.attributes["PolicyArn"] == arn

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import Provisioner, ProvisionRequest, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ResourceMissing
 from pytest_infra_parity.deploy.provisioners._common import key_differences
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
+from ._support import Build, Clients, assert_deleted, create, new_key, provisioner_for
+
 POLICY: dict[str, Any] = {
     "Version": "2012-10-17",
     "Id": "key-policy",
@@ -29,16 +27,10 @@ POLICY: dict[str, Any] = {
 }
 
 
-def _get(resource_type: str) -> Provisioner:
-    prov = provisioners.get(resource_type)
-    assert prov is not None
-    return prov
-
-
 def test_key_lifecycle(make_request: Build, clients: Clients) -> None:
     kms = clients("kms")
-    prov = _get("AWS::KMS::Key")
-    req = make_request(
+    prov, req, result = create(
+        make_request,
         "DataKey",
         "AWS::KMS::Key",
         {
@@ -53,7 +45,6 @@ def test_key_lifecycle(make_request: Build, clients: Clients) -> None:
             "Tags": [{"Key": "team", "Value": "orders"}],
         },
     )
-    result = prov.create(req)
     key_id = result.physical_id
     assert result.attributes["KeyId"] == key_id
     assert result.attributes["Arn"].endswith(f":key/{key_id}")
@@ -75,18 +66,17 @@ def test_key_lifecycle(make_request: Build, clients: Clients) -> None:
     assert any("'team' is missing" in p for p in problems)
     assert any(p.startswith("Enabled") for p in problems)
 
-    prov.delete(req, result)
-    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    def pending_deletion() -> bool:
+        return bool(kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion")
+
+    assert_deleted(prov, req, result, gone=pending_deletion)
 
 
 def test_disabled_key_and_policy_drift(make_request: Build, clients: Clients) -> None:
     kms = clients("kms")
-    prov = _get("AWS::KMS::Key")
-    req = make_request("Cold", "AWS::KMS::Key", {"KeyPolicy": POLICY, "Enabled": "false"})
-    result = prov.create(req)
+    prov, req, result = create(
+        make_request, "Cold", "AWS::KMS::Key", {"KeyPolicy": POLICY, "Enabled": "false"}
+    )
     assert kms.describe_key(KeyId=result.physical_id)["KeyMetadata"]["Enabled"] is False
     assert prov.verify(req, result) == []
     other = {**POLICY, "Statement": [{**POLICY["Statement"][0], "Action": "kms:Decrypt"}]}
@@ -97,7 +87,7 @@ def test_disabled_key_and_policy_drift(make_request: Build, clients: Clients) ->
 
 def test_alias_lifecycle(make_request: Build, clients: Clients) -> None:
     kms = clients("kms")
-    key_prov, alias_prov = _get("AWS::KMS::Key"), _get("AWS::KMS::Alias")
+    key_prov, alias_prov = provisioner_for("AWS::KMS::Key"), provisioner_for("AWS::KMS::Alias")
     key_req = make_request("AliasedKey", "AWS::KMS::Key", {})
     key = key_prov.create(key_req)
     other = key_prov.create(make_request("OtherKey", "AWS::KMS::Key", {}))
@@ -132,8 +122,7 @@ def test_alias_lifecycle(make_request: Build, clients: Clients) -> None:
 def test_key_differences_resolves_every_form(make_request: Build, clients: Clients) -> None:
     kms = clients("kms")
     req = make_request("Any", "AWS::KMS::Key", {})
-    meta = kms.create_key()["KeyMetadata"]
-    kms.create_alias(AliasName="alias/c1-forms", TargetKeyId=meta["KeyId"])
+    meta = new_key(kms, "alias/c1-forms")
     alias_arn = meta["Arn"].replace(f"key/{meta['KeyId']}", "alias/c1-forms")
     for declared in (meta["KeyId"], meta["Arn"], "alias/c1-forms", alias_arn):
         assert key_differences(req, "KmsKeyId", declared, meta["Arn"]) == []

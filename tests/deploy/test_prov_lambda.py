@@ -8,15 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
 from pytest_infra_parity.deploy.packaging import code_sha256, zip_files
-from pytest_infra_parity.deploy.provisioners import ProvisionError, ProvisionRequest, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ProvisionError, ResourceMissing
 from pytest_infra_parity.deploy.provisioners._emulated import parameter_name
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
+from ._support import Build, Clients, assert_deleted, create, error_code, new_queue_arn, provisioner_for
+
 ASSUME = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
 TRUST = {"Version": "2012-10-17", "Statement": [ASSUME]}
 
@@ -37,20 +35,14 @@ def code_dir(tmp_path: Path) -> Path:
 
 
 def _gone(call: Callable[..., Any], **params: Any) -> bool:
-    try:
-        call(**params)
-    except ClientError as exc:
-        return exc.response["Error"]["Code"] in ("ResourceNotFoundException", "ParameterNotFound")
-    return False
+    return error_code(call, **params) in ("ResourceNotFoundException", "ParameterNotFound")
 
 
 def _function(make_request: Build, role: str, code_dir: Path, logical_id: str = "Fn", **extra: Any) -> Any:
     props = {"Runtime": "python3.12", "Handler": "app.handler", "Role": role}
     props["Code"] = {"LocalPath": str(code_dir)}
-    req = make_request(logical_id, "AWS::Lambda::Function", {**props, **extra})
-    prov = provisioners.get("AWS::Lambda::Function")
-    assert prov is not None
-    return req, prov, prov.create(req)
+    prov, req, result = create(make_request, logical_id, "AWS::Lambda::Function", {**props, **extra})
+    return req, prov, result
 
 
 def test_function_lifecycle(make_request: Build, clients: Clients, role: str, code_dir: Path) -> None:
@@ -139,9 +131,7 @@ def test_inline_and_s3_code(make_request: Build, clients: Clients, role: str, co
 def test_version_and_alias(make_request: Build, clients: Clients, role: str, code_dir: Path) -> None:
     lam = clients("lambda")
     fn_req, fn_prov, fn = _function(make_request, role, code_dir)
-    version_prov = provisioners.get("AWS::Lambda::Version")
-    alias_prov = provisioners.get("AWS::Lambda::Alias")
-    assert version_prov is not None and alias_prov is not None
+    version_prov, alias_prov = provisioner_for("AWS::Lambda::Version"), provisioner_for("AWS::Lambda::Alias")
     sha = lam.get_function_configuration(FunctionName=fn.physical_id)["CodeSha256"]
     v1_req = make_request("V1", "AWS::Lambda::Version", {
         "FunctionName": fn.physical_id, "Description": "first", "CodeSha256": sha,
@@ -189,14 +179,11 @@ def test_version_and_alias(make_request: Build, clients: Clients, role: str, cod
 def test_permission(make_request: Build, clients: Clients, role: str, code_dir: Path) -> None:
     lam = clients("lambda")
     fn_req, fn_prov, fn = _function(make_request, role, code_dir)
-    prov = provisioners.get("AWS::Lambda::Permission")
-    assert prov is not None
     source = "arn:aws:execute-api:us-east-1:123456789012:abc123/*/GET/orders"
     props = {"Action": "lambda:InvokeFunction", "FunctionName": fn.attributes["Arn"],
              "Principal": "apigateway.amazonaws.com", "SourceArn": source,
              "SourceAccount": "123456789012"}  # fmt: skip
-    req = make_request("InvokePermission", "AWS::Lambda::Permission", props)
-    result = prov.create(req)
+    prov, req, result = create(make_request, "InvokePermission", "AWS::Lambda::Permission", props)
     assert result.attributes["Id"] == result.physical_id
     policy = json.loads(lam.get_policy(FunctionName=fn.physical_id)["Policy"])
     statement = next(s for s in policy["Statement"] if s["Sid"] == result.physical_id)
@@ -212,27 +199,20 @@ def test_permission(make_request: Build, clients: Clients, role: str, code_dir: 
     problems = prov.verify(req, result)
     assert any(p.startswith("SourceArn is") for p in problems) and any("SourceAccount" in p for p in problems)
 
-    prov.delete(req, result)
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result)
     fn_prov.delete(fn_req, fn)
 
 
 def test_event_source_mapping(make_request: Build, clients: Clients, role: str, code_dir: Path) -> None:
-    lam, sqs = clients("lambda"), clients("sqs")
+    lam = clients("lambda")
     fn_req, fn_prov, fn = _function(make_request, role, code_dir)
-    url = sqs.create_queue(QueueName="esm-orders")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    prov = provisioners.get("AWS::Lambda::EventSourceMapping")
-    assert prov is not None
-    req = make_request("Mapping", "AWS::Lambda::EventSourceMapping", {
+    queue_arn = new_queue_arn(clients, "esm-orders")
+    prov, req, result = create(make_request, "Mapping", "AWS::Lambda::EventSourceMapping", {
         "FunctionName": fn.physical_id, "EventSourceArn": queue_arn, "BatchSize": "5", "Enabled": "true",
         "MaximumBatchingWindowInSeconds": 2, "FunctionResponseTypes": ["ReportBatchItemFailures"],
         "FilterCriteria": {"Filters": [{"Pattern": '{"body": {"type": ["order"]}}'}]},
         "ScalingConfig": {"MaximumConcurrency": 3}, "Tags": [{"Key": "pipeline", "Value": "orders"}],
     })  # fmt: skip
-    result = prov.create(req)
     live = lam.get_event_source_mapping(UUID=result.physical_id)
     assert (live["BatchSize"], live["State"], live["FunctionArn"]) == (5, "Enabled", fn.attributes["Arn"])
     assert result.attributes["EventSourceMappingArn"].endswith(result.physical_id)
@@ -245,23 +225,18 @@ def test_event_source_mapping(make_request: Build, clients: Clients, role: str, 
     missing_tag = "tag 'pipeline' is missing (declared 'orders')"
     assert prov.verify(req, result) == ["BatchSize is 9, declared 5", missing_tag]
 
-    prov.delete(req, result)
-    assert _gone(lam.get_event_source_mapping, UUID=result.physical_id)
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(
+        prov, req, result, gone=lambda: _gone(lam.get_event_source_mapping, UUID=result.physical_id)
+    )
     fn_prov.delete(fn_req, fn)
 
 
 def test_layer_version(make_request: Build, clients: Clients, code_dir: Path) -> None:
     lam = clients("lambda")
-    prov = provisioners.get("AWS::Lambda::LayerVersion")
-    assert prov is not None
-    req = make_request("Deps", "AWS::Lambda::LayerVersion", {
+    prov, req, result = create(make_request, "Deps", "AWS::Lambda::LayerVersion", {
         "Content": {"LocalPath": str(code_dir)}, "CompatibleRuntimes": ["python3.12", "python3.11"],
         "Description": "shared deps", "LicenseInfo": "MIT",
     })  # fmt: skip
-    result = prov.create(req)
     layer, _, version = result.physical_id.rpartition(":")
     assert f":layer:{req.stack_name}-Deps-" in layer
     live = lam.get_layer_version(LayerName=layer, VersionNumber=int(version))
@@ -273,8 +248,7 @@ def test_layer_version(make_request: Build, clients: Clients, code_dir: Path) ->
     (code_dir / "extra.py").write_text("X = 1\n")
     assert [p.split(" is")[0] for p in prov.verify(req, result)] == ["Content (CodeSha256)"]
 
-    prov.delete(req, result)
-    assert _gone(lam.get_layer_version, LayerName=layer, VersionNumber=int(version))
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    number = int(version)
+    assert_deleted(
+        prov, req, result, gone=lambda: _gone(lam.get_layer_version, LayerName=layer, VersionNumber=number)
+    )

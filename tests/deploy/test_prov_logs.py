@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import Provisioner, ProvisionRequest, ResourceMissing
-
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
-
-
-def _prov() -> Provisioner:
-    prov = provisioners.get("AWS::Logs::LogGroup")
-    assert prov is not None
-    return prov
+from ._support import Build, Clients, assert_deleted, create
 
 
 def _names(logs: Any, prefix: str) -> list[str]:
@@ -27,8 +14,8 @@ def _names(logs: Any, prefix: str) -> list[str]:
 def test_log_group_lifecycle(make_request: Build, clients: Clients) -> None:
     logs, kms = clients("logs"), clients("kms")
     key_arn = kms.create_key()["KeyMetadata"]["Arn"]
-    prov = _prov()
-    req = make_request(
+    prov, req, result = create(
+        make_request,
         "ApiLogs",
         "AWS::Logs::LogGroup",
         {
@@ -39,7 +26,6 @@ def test_log_group_lifecycle(make_request: Build, clients: Clients) -> None:
             "Tags": [{"Key": "team", "Value": "api"}],
         },
     )
-    result = prov.create(req)
     assert result.physical_id == "/c1/api"
     assert result.attributes["Arn"] == "arn:aws:logs:us-east-1:123456789012:log-group:/c1/api:*"
     assert prov.verify(req, result) == []
@@ -60,18 +46,12 @@ def test_log_group_lifecycle(make_request: Build, clients: Clients) -> None:
     logs.delete_retention_policy(logGroupName="/c1/api")
     assert "RetentionInDays is None, declared 14" in prov.verify(req, result)
 
-    prov.delete(req, result)
-    assert _names(logs, "/c1/api") == []
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result, gone=lambda: _names(logs, "/c1/api") == [])
 
 
 def test_log_group_default_name_and_no_retention(make_request: Build, clients: Clients) -> None:
     logs = clients("logs")
-    prov = _prov()
-    req = make_request("Audit", "AWS::Logs::LogGroup", {})
-    result = prov.create(req)
+    prov, req, result = create(make_request, "Audit", "AWS::Logs::LogGroup", {})
     assert result.physical_id.startswith(f"{req.stack_name}-Audit-")
     assert _names(logs, result.physical_id) == [result.physical_id]
     assert prov.verify(req, result) == []

@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import ProvisionRequest, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ResourceMissing
 
-Build = Callable[[str, str, dict[str, Any]], ProvisionRequest]
+from ._support import Build, Clients, create, new_network
 
 
 @pytest.fixture(scope="module")
-def network(clients: Callable[[str], Any]) -> dict[str, Any]:
-    ec2 = clients("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.32.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.32.{i}.0/24", AvailabilityZone=f"us-east-1{az}")[
-            "Subnet"
-        ]["SubnetId"]
-        for i, az in ((1, "a"), (2, "b"))
-    ]
-    sg = ec2.create_security_group(GroupName="search", Description="search", VpcId=vpc)["GroupId"]
-    key = clients("kms").create_key(Description="search")["KeyMetadata"]["KeyId"]
-    return {"subnets": subnets, "sg": sg, "key": key}
-
-
-def _prov() -> Any:
-    prov = provisioners.get("AWS::OpenSearchService::Domain")
-    assert prov is not None
-    return prov
+def network(clients: Clients) -> dict[str, Any]:
+    return new_network(clients, "10.32", "search", "search", key_description="search", key_field="KeyId")
 
 
 def _properties(network: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +44,7 @@ def _properties(network: dict[str, Any]) -> dict[str, Any]:
         "EncryptionAtRestOptions": {"Enabled": True, "KmsKeyId": network["key"]},
         "NodeToNodeEncryptionOptions": {"Enabled": True},
         "DomainEndpointOptions": {"EnforceHTTPS": True, "TLSSecurityPolicy": "Policy-Min-TLS-1-2-2019-07"},
-        "VPCOptions": {"SubnetIds": network["subnets"], "SecurityGroupIds": [network["sg"]]},
+        "VPCOptions": {"SubnetIds": network["subnets"], "SecurityGroupIds": [network["group"]]},
         "AccessPolicies": policy,
         "AdvancedSecurityOptions": {
             "Enabled": True,
@@ -75,9 +57,9 @@ def _properties(network: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_domain_lifecycle(make_request: Build, network: dict[str, Any], clients: Any) -> None:
-    prov = _prov()
-    request = make_request("LogsDomain", "AWS::OpenSearchService::Domain", _properties(network))
-    result = prov.create(request)
+    prov, request, result = create(
+        make_request, "LogsDomain", "AWS::OpenSearchService::Domain", _properties(network)
+    )
     assert result.physical_id == "logs"
     assert (
         result.attributes["Arn"]
@@ -118,14 +100,14 @@ def test_domain_lifecycle(make_request: Build, network: dict[str, Any], clients:
 
 
 def test_domain_default_name_and_policy_string(make_request: Build, clients: Any) -> None:
-    prov = _prov()
     policy = json.dumps(
         {
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "es:*", "Resource": "*"}],
         }
     )
-    request = make_request(
+    prov, request, result = create(
+        make_request,
         "ApplicationSearchDomain",
         "AWS::OpenSearchService::Domain",
         {
@@ -135,7 +117,6 @@ def test_domain_default_name_and_policy_string(make_request: Build, clients: Any
             "EBSOptions": {"EBSEnabled": True, "VolumeSize": "10"},
         },
     )
-    result = prov.create(request)
     name = result.physical_id
     assert len(name) <= 28 and name == name.lower() and name[0].isalpha()
     assert (

@@ -9,57 +9,30 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
 from pytest_infra_parity.deploy.provisioners import ProvisionRequest, ResourceMissing
 
-Build = Callable[[str, str, dict[str, Any]], ProvisionRequest]
+from ._support import Build, Clients, Deployed, assert_deleted, create, new_network, raises, tag_dict
 
 
 @pytest.fixture(scope="module")
-def network(clients: Callable[[str], Any]) -> dict[str, Any]:
-    ec2 = clients("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.30.{i}.0/24", AvailabilityZone=f"us-east-1{az}")[
-            "Subnet"
-        ]["SubnetId"]
-        for i, az in ((1, "a"), (2, "b"))
-    ]
-    sg = ec2.create_security_group(GroupName="rds-db", Description="db", VpcId=vpc)["GroupId"]
-    key = clients("kms").create_key(Description="rds")["KeyMetadata"]["Arn"]
-    return {"vpc": vpc, "subnets": subnets, "sg": sg, "key": key}
-
-
-def _tags(clients: Callable[[str], Any], arn: str) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in clients("rds").list_tags_for_resource(ResourceName=arn)["TagList"]}
+def network(clients: Clients) -> dict[str, Any]:
+    return new_network(clients, "10.30", "rds-db", "db", key_description="rds")
 
 
 def _lifecycle_end(prov: Any, request: ProvisionRequest, result: Any, still_there: Callable[[], Any]) -> None:
     """Delete, check the resource is gone (target and verify), delete again as a no-op."""
-    prov.delete(request, result)
-    with pytest.raises(ClientError):
-        still_there()
-    with pytest.raises(ResourceMissing):
-        prov.verify(request, result)
-    prov.delete(request, result)
+    assert_deleted(prov, request, result, gone=lambda: raises(ClientError, still_there))
 
 
-def _subnet_group(
-    make_request: Build, network: dict[str, Any], name: str
-) -> tuple[Any, ProvisionRequest, Any]:
-    prov = provisioners.get("AWS::RDS::DBSubnetGroup")
-    assert prov is not None
-    request = make_request(
-        "DbSubnets",
-        "AWS::RDS::DBSubnetGroup",
-        {
-            "DBSubnetGroupName": name,
-            "DBSubnetGroupDescription": "app database subnets",
-            "SubnetIds": network["subnets"],
-            "Tags": [{"Key": "team", "Value": "data"}],
-        },
-    )
-    return prov, request, prov.create(request)
+def _tags(clients: Clients, arn: str) -> dict[str, str]:
+    return tag_dict(clients("rds").list_tags_for_resource(ResourceName=arn)["TagList"])
+
+
+def _subnet_group(make_request: Build, network: dict[str, Any], name: str) -> Deployed:
+    return create(make_request, "DbSubnets", "AWS::RDS::DBSubnetGroup", {
+        "DBSubnetGroupName": name, "DBSubnetGroupDescription": "app database subnets",
+        "SubnetIds": network["subnets"], "Tags": [{"Key": "team", "Value": "data"}],
+    })  # fmt: skip
 
 
 def test_db_subnet_group_lifecycle(make_request: Build, network: dict[str, Any], clients: Any) -> None:
@@ -81,34 +54,16 @@ def test_db_subnet_group_lifecycle(make_request: Build, network: dict[str, Any],
 
 def test_db_instance_lifecycle(make_request: Build, network: dict[str, Any], clients: Any) -> None:
     sg_prov, sg_request, sg_result = _subnet_group(make_request, network, "instance-subnets")
-    prov = provisioners.get("AWS::RDS::DBInstance")
-    assert prov is not None
-    request = make_request(
-        "AppDb",
-        "AWS::RDS::DBInstance",
-        {
-            "Engine": "postgres",
-            "EngineVersion": "16.3",
-            "DBInstanceClass": "db.t4g.micro",
-            "AllocatedStorage": "20",
-            "StorageType": "gp3",
-            "StorageEncrypted": "true",
-            "KmsKeyId": network["key"],
-            "MasterUsername": "app",
-            "ManageMasterUserPassword": True,
-            "DBName": "app",
-            "DBSubnetGroupName": sg_result.physical_id,
-            "VPCSecurityGroups": [network["sg"]],
-            "MultiAZ": True,
-            "PubliclyAccessible": False,
-            "BackupRetentionPeriod": 7,
-            "DeletionProtection": True,
-            "EnablePerformanceInsights": True,
-            "CopyTagsToSnapshot": True,
-            "Tags": [{"Key": "tier", "Value": "db"}],
-        },
-    )
-    result = prov.create(request)
+    prov, request, result = create(make_request, "AppDb", "AWS::RDS::DBInstance", {
+        "Engine": "postgres", "EngineVersion": "16.3", "DBInstanceClass": "db.t4g.micro",
+        "AllocatedStorage": "20", "StorageType": "gp3", "StorageEncrypted": "true",
+        "KmsKeyId": network["key"], "MasterUsername": "app", "ManageMasterUserPassword": True,
+        "DBName": "app",
+        "DBSubnetGroupName": sg_result.physical_id, "VPCSecurityGroups": [network["group"]],
+        "MultiAZ": True, "PubliclyAccessible": False, "BackupRetentionPeriod": 7, "DeletionProtection": True,
+        "EnablePerformanceInsights": True, "CopyTagsToSnapshot": True,
+        "Tags": [{"Key": "tier", "Value": "db"}],
+    })  # fmt: skip
     identifier = result.physical_id
     assert identifier == identifier.lower() and len(identifier) <= 63 and "appdb" in identifier
     assert result.attributes["Endpoint.Port"] == "5432"
@@ -123,7 +78,7 @@ def test_db_instance_lifecycle(make_request: Build, network: dict[str, Any], cli
     )
     assert live["StorageEncrypted"] and live["MultiAZ"] and live["DeletionProtection"]
     assert live["DBSubnetGroup"]["DBSubnetGroupName"] == "instance-subnets"
-    assert [g["VpcSecurityGroupId"] for g in live["VpcSecurityGroups"]] == [network["sg"]]
+    assert [g["VpcSecurityGroupId"] for g in live["VpcSecurityGroups"]] == [network["group"]]
     assert "MasterUserSecret" in live
     assert _tags(clients, live["DBInstanceArn"])["tier"] == "db"
     assert prov.verify(request, result) == []
@@ -145,32 +100,15 @@ def test_aurora_cluster_instance_and_proxy(
 ) -> None:
     rds = clients("rds")
     sg_prov, sg_request, sg_result = _subnet_group(make_request, network, "aurora-subnets")
-    cluster_prov = provisioners.get("AWS::RDS::DBCluster")
-    instance_prov = provisioners.get("AWS::RDS::DBInstance")
-    assert cluster_prov is not None and instance_prov is not None
-    cluster_request = make_request(
-        "Aurora",
-        "AWS::RDS::DBCluster",
-        {
-            "DBClusterIdentifier": "orders-aurora",
-            "Engine": "aurora-postgresql",
-            "EngineVersion": "15.4",
-            "EngineMode": "provisioned",
-            "ServerlessV2ScalingConfiguration": {"MinCapacity": "0.5", "MaxCapacity": 4},
-            "MasterUsername": "app",
-            "ManageMasterUserPassword": True,
-            "DatabaseName": "orders",
-            "DBSubnetGroupName": sg_result.physical_id,
-            "VpcSecurityGroupIds": [network["sg"]],
-            "StorageEncrypted": True,
-            "KmsKeyId": network["key"],
-            "BackupRetentionPeriod": 7,
-            "EnableHttpEndpoint": True,
-            "DeletionProtection": False,
-            "Tags": [{"Key": "app", "Value": "orders"}],
-        },
-    )
-    cluster = cluster_prov.create(cluster_request)
+    cluster_prov, cluster_request, cluster = create(make_request, "Aurora", "AWS::RDS::DBCluster", {
+        "DBClusterIdentifier": "orders-aurora", "Engine": "aurora-postgresql", "EngineVersion": "15.4",
+        "EngineMode": "provisioned",
+        "ServerlessV2ScalingConfiguration": {"MinCapacity": "0.5", "MaxCapacity": 4},
+        "MasterUsername": "app", "ManageMasterUserPassword": True, "DatabaseName": "orders",
+        "DBSubnetGroupName": sg_result.physical_id, "VpcSecurityGroupIds": [network["group"]],
+        "StorageEncrypted": True, "KmsKeyId": network["key"], "BackupRetentionPeriod": 7,
+        "EnableHttpEndpoint": True, "DeletionProtection": False, "Tags": [{"Key": "app", "Value": "orders"}],
+    })  # fmt: skip
     assert cluster.physical_id == "orders-aurora"
     assert cluster.attributes["Endpoint.Address"].startswith("orders-aurora.cluster-")
     assert cluster.attributes["ReadEndpoint.Address"].startswith("orders-aurora.cluster-ro-")
@@ -180,16 +118,10 @@ def test_aurora_cluster_instance_and_proxy(
     assert live["StorageEncrypted"] and live["KmsKeyId"] == network["key"]
     assert cluster_prov.verify(cluster_request, cluster) == []
 
-    member_request = make_request(
-        "AuroraWriter",
-        "AWS::RDS::DBInstance",
-        {
-            "Engine": "aurora-postgresql",
-            "DBInstanceClass": "db.serverless",
-            "DBClusterIdentifier": "orders-aurora",
-        },
-    )
-    member = instance_prov.create(member_request)
+    instance_prov, member_request, member = create(make_request, "AuroraWriter", "AWS::RDS::DBInstance", {
+        "Engine": "aurora-postgresql", "DBInstanceClass": "db.serverless",
+        "DBClusterIdentifier": "orders-aurora",
+    })  # fmt: skip
     assert (
         rds.describe_db_instances(DBInstanceIdentifier=member.physical_id)["DBInstances"][0][
             "DBClusterIdentifier"
@@ -217,26 +149,14 @@ def _proxy_round_trip(make_request: Build, network: dict[str, Any], clients: Any
     secret = clients("secretsmanager").create_secret(Name="orders-db", SecretString=json.dumps({"u": "p"}))[
         "ARN"
     ]
-    proxy_prov = provisioners.get("AWS::RDS::DBProxy")
-    group_prov = provisioners.get("AWS::RDS::DBProxyTargetGroup")
-    assert proxy_prov is not None and group_prov is not None
-    proxy_request = make_request(
-        "Proxy",
-        "AWS::RDS::DBProxy",
-        {
-            "DBProxyName": "orders-proxy",
-            "EngineFamily": "POSTGRESQL",
-            "RequireTLS": True,
-            "IdleClientTimeout": 900,
-            "Auth": [{"AuthScheme": "SECRETS", "SecretArn": secret, "IAMAuth": "REQUIRED"}],
-            "DebugLogging": False,
-            "RoleArn": "arn:aws:iam::123456789012:role/proxy",
-            "VpcSubnetIds": network["subnets"],
-            "VpcSecurityGroupIds": [network["sg"]],
-            "Tags": [{"Key": "app", "Value": "orders"}],
-        },
-    )
-    proxy = proxy_prov.create(proxy_request)
+    proxy_prov, proxy_request, proxy = create(make_request, "Proxy", "AWS::RDS::DBProxy", {
+        "DBProxyName": "orders-proxy", "EngineFamily": "POSTGRESQL", "RequireTLS": True,
+        "IdleClientTimeout": 900,
+        "Auth": [{"AuthScheme": "SECRETS", "SecretArn": secret, "IAMAuth": "REQUIRED"}],
+        "DebugLogging": False, "RoleArn": "arn:aws:iam::123456789012:role/proxy",
+        "VpcSubnetIds": network["subnets"], "VpcSecurityGroupIds": [network["group"]],
+        "Tags": [{"Key": "app", "Value": "orders"}],
+    })  # fmt: skip
     assert proxy.physical_id == "orders-proxy"
     assert proxy.attributes["VpcId"] == network["vpc"]
     assert proxy.attributes["Endpoint"].startswith("orders-proxy.")
@@ -244,21 +164,13 @@ def _proxy_round_trip(make_request: Build, network: dict[str, Any], clients: Any
     assert live["RequireTLS"] and live["Auth"][0]["IAMAuth"] == "REQUIRED"
     assert proxy_prov.verify(proxy_request, proxy) == []
 
-    group_request = make_request(
-        "ProxyTargets",
-        "AWS::RDS::DBProxyTargetGroup",
-        {
-            "DBProxyName": "orders-proxy",
-            "TargetGroupName": "default",
-            "DBClusterIdentifiers": ["orders-aurora"],
-            "ConnectionPoolConfigurationInfo": {
-                "MaxConnectionsPercent": "80",
-                "MaxIdleConnectionsPercent": 20,
-                "ConnectionBorrowTimeout": 60,
-            },
+    group_prov, group_request, group = create(make_request, "ProxyTargets", "AWS::RDS::DBProxyTargetGroup", {
+        "DBProxyName": "orders-proxy", "TargetGroupName": "default",
+        "DBClusterIdentifiers": ["orders-aurora"],
+        "ConnectionPoolConfigurationInfo": {
+            "MaxConnectionsPercent": "80", "MaxIdleConnectionsPercent": 20, "ConnectionBorrowTimeout": 60,
         },
-    )
-    group = group_prov.create(group_request)
+    })  # fmt: skip
     assert group.physical_id.startswith("arn:aws:rds:us-east-1:123456789012:target-group:")
     assert group.attributes["TargetGroupArn"] == group.physical_id
     targets = rds.describe_db_proxy_targets(DBProxyName="orders-proxy", TargetGroupName="default")["Targets"]

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import ProvisionError, ProvisionRequest, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ProvisionError, ResourceMissing
 
-Build = Callable[[str, str, dict[str, Any]], ProvisionRequest]
-
-
-def _prov(resource_type: str) -> Any:
-    prov = provisioners.get(resource_type)
-    assert prov is not None
-    return prov
+from ._support import Build, assert_deleted, create, provisioner_for
 
 
 def _records(clients: Any, zone_id: str, name: str) -> list[dict[str, Any]]:
@@ -30,8 +22,9 @@ def test_public_zone_with_weighted_and_alias_records(make_request: Build, client
     log_arn = clients("logs").describe_log_groups(logGroupNamePrefix="/aws/route53/shop")["logGroups"][0][
         "arn"
     ]
-    zone_prov, record_prov = _prov("AWS::Route53::HostedZone"), _prov("AWS::Route53::RecordSet")
-    zone_request = make_request(
+    record_prov = provisioner_for("AWS::Route53::RecordSet")
+    zone_prov, zone_request, zone = create(
+        make_request,
         "Zone",
         "AWS::Route53::HostedZone",
         {
@@ -41,7 +34,6 @@ def test_public_zone_with_weighted_and_alias_records(make_request: Build, client
             "QueryLoggingConfig": {"CloudWatchLogsLogGroupArn": log_arn},
         },
     )
-    zone = zone_prov.create(zone_request)
     zone_id = zone.physical_id
     assert not zone_id.startswith("/") and zone.attributes["Id"] == zone_id
     assert len(zone.attributes["NameServers"]) == 4
@@ -116,10 +108,7 @@ def test_public_zone_with_weighted_and_alias_records(make_request: Build, client
     with pytest.raises(ProvisionError, match="still holds records"):
         zone_prov.delete(zone_request, zone)
     for request, result in (*weighted, (alias_request, alias)):
-        record_prov.delete(request, result)
-        with pytest.raises(ResourceMissing):
-            record_prov.verify(request, result)
-        record_prov.delete(request, result)
+        assert_deleted(record_prov, request, result)
     assert _records(clients, zone_id, "api.shop.example.com.") == []
 
     r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id, RemoveTagKeys=["team"])
@@ -141,8 +130,9 @@ def test_public_zone_with_weighted_and_alias_records(make_request: Build, client
 def test_private_zone_with_failover_records(make_request: Build, clients: Any) -> None:
     ec2 = clients("ec2")
     vpcs = [ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"] for n in (33, 34)]
-    zone_prov, record_prov = _prov("AWS::Route53::HostedZone"), _prov("AWS::Route53::RecordSet")
-    zone_request = make_request(
+    record_prov = provisioner_for("AWS::Route53::RecordSet")
+    zone_prov, zone_request, zone = create(
+        make_request,
         "Internal",
         "AWS::Route53::HostedZone",
         {
@@ -150,7 +140,6 @@ def test_private_zone_with_failover_records(make_request: Build, clients: Any) -
             "VPCs": [{"VPCId": v, "VPCRegion": "us-east-1"} for v in vpcs],
         },
     )
-    zone = zone_prov.create(zone_request)
     found = clients("route53").get_hosted_zone(Id=zone.physical_id)
     assert found["HostedZone"]["Config"]["PrivateZone"] is True
     assert sorted(v["VPCId"] for v in found["VPCs"]) == sorted(vpcs)

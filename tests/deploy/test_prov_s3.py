@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-import pytest
 from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import Provisioner, ProvisionRequest, ResourceMissing
 from pytest_infra_parity.deploy.provisioners.s3_shapes import lifecycle_rule
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
+from ._support import Build, Clients, assert_deleted, create, new_key, new_queue_arn, provisioner_for, raises
 
 LIFECYCLE: dict[str, Any] = {
     "Rules": [
@@ -42,18 +37,8 @@ LIFECYCLE: dict[str, Any] = {
 }
 
 
-def _get(resource_type: str) -> Provisioner:
-    prov = provisioners.get(resource_type)
-    assert prov is not None
-    return prov
-
-
 def _exists(s3: Any, bucket: str) -> bool:
-    try:
-        s3.head_bucket(Bucket=bucket)
-    except ClientError:
-        return False
-    return True
+    return not raises(ClientError, s3.head_bucket, Bucket=bucket)
 
 
 def test_lifecycle_rule_translation() -> None:
@@ -85,9 +70,7 @@ def test_lifecycle_rule_translation() -> None:
 
 def test_bucket_lifecycle(make_request: Build, clients: Clients) -> None:
     s3, kms = clients("s3"), clients("kms")
-    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
-    kms.create_alias(AliasName="alias/c1-bucket", TargetKeyId=key_arn)
-    prov = _get("AWS::S3::Bucket")
+    key_arn = new_key(kms, "alias/c1-bucket")["Arn"]
     props = {
         "BucketEncryption": {
             "ServerSideEncryptionConfiguration": [
@@ -123,8 +106,7 @@ def test_bucket_lifecycle(make_request: Build, clients: Clients) -> None:
         },
         "Tags": [{"Key": "team", "Value": "data"}],
     }
-    req = make_request("DataBucket", "AWS::S3::Bucket", props)
-    result = prov.create(req)
+    prov, req, result = create(make_request, "DataBucket", "AWS::S3::Bucket", props)
     name = result.physical_id
     assert name == name.lower() and len(name) <= 63 and "databucket" in name
     assert result.attributes["Arn"] == f"arn:aws:s3:::{name}"
@@ -185,18 +167,14 @@ def test_bucket_lifecycle(make_request: Build, clients: Clients) -> None:
     s3.put_object(Bucket=name, Key="a.txt", Body=b"1")
     s3.put_object(Bucket=name, Key="a.txt", Body=b"2")
     s3.delete_object(Bucket=name, Key="a.txt")
-    prov.delete(req, result)
-    assert not _exists(s3, name)
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result, gone=lambda: not _exists(s3, name))
     kms.delete_alias(AliasName="alias/c1-bucket")
 
 
 def test_website_logging_notifications_and_acl(make_request: Build, clients: Clients) -> None:
     s3 = clients("s3")
-    prov = _get("AWS::S3::Bucket")
-    logs_req = make_request(
+    prov, logs_req, logs = create(
+        make_request,
         "LogBucket",
         "AWS::S3::Bucket",
         {
@@ -205,13 +183,8 @@ def test_website_logging_notifications_and_acl(make_request: Build, clients: Cli
             "OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]},
         },
     )
-    logs = prov.create(logs_req)
     assert prov.verify(logs_req, logs) == []
-    sqs = clients("sqs")
-    queue_url = sqs.create_queue(QueueName="c1-uploads")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    queue_arn = new_queue_arn(clients, "c1-uploads")
     site = {
         "IndexDocument": "index.html",
         "ErrorDocument": "error.html",
@@ -263,7 +236,7 @@ def test_website_logging_notifications_and_acl(make_request: Build, clients: Cli
 
 def test_bucket_policy(make_request: Build, clients: Clients) -> None:
     s3 = clients("s3")
-    bucket_prov, prov = _get("AWS::S3::Bucket"), _get("AWS::S3::BucketPolicy")
+    bucket_prov, prov = provisioner_for("AWS::S3::Bucket"), provisioner_for("AWS::S3::BucketPolicy")
     bucket_req = make_request("Assets", "AWS::S3::Bucket", {})
     bucket = bucket_prov.create(bucket_req)
     name = bucket.physical_id
@@ -289,9 +262,6 @@ def test_bucket_policy(make_request: Build, clients: Clients) -> None:
     s3.put_bucket_policy(Bucket=name, Policy=json.dumps(changed))
     assert any(p.startswith("PolicyDocument is") for p in prov.verify(req, result))
 
-    prov.delete(req, result)
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result)
     bucket_prov.delete(bucket_req, bucket)
     prov.delete(req, result)  # the bucket itself is gone: still a no-op

@@ -3,44 +3,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import (
-    Provisioner,
-    ProvisionError,
-    ProvisionRequest,
-    ResourceMissing,
-)
+from pytest_infra_parity.deploy.provisioners import ProvisionError, ResourceMissing
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
-
-
-def _get(resource_type: str) -> Provisioner:
-    prov = provisioners.get(resource_type)
-    assert prov is not None
-    return prov
+from ._support import Build, Clients, assert_deleted, create, error_code, new_key, raises
 
 
 def _secret_gone(sm: Any, arn: str) -> bool:
-    try:
-        sm.describe_secret(SecretId=arn)
-    except ClientError as exc:
-        return bool(exc.response["Error"]["Code"] == "ResourceNotFoundException")
-    return False
+    return error_code(sm.describe_secret, SecretId=arn) == "ResourceNotFoundException"
 
 
 def test_generated_secret(make_request: Build, clients: Clients) -> None:
     sm, kms = clients("secretsmanager"), clients("kms")
-    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
-    kms.create_alias(AliasName="alias/c1-secrets", TargetKeyId=key_id)
-    prov = _get("AWS::SecretsManager::Secret")
-    req = make_request(
+    new_key(kms, "alias/c1-secrets")
+    prov, req, result = create(
+        make_request,
         "DbCredentials",
         "AWS::SecretsManager::Secret",
         {
@@ -55,7 +36,6 @@ def test_generated_secret(make_request: Build, clients: Clients) -> None:
             "Tags": [{"Key": "team", "Value": "db"}],
         },
     )
-    result = prov.create(req)
     arn = result.physical_id
     assert result.attributes == {"Id": arn}
     assert ":secret:DbCredentials-" in arn
@@ -78,23 +58,18 @@ def test_generated_secret(make_request: Build, clients: Clients) -> None:
     assert any(p.startswith("KmsKeyId is") for p in problems)
     assert any("'team' is missing" in p for p in problems)
 
-    prov.delete(req, result)
-    assert _secret_gone(sm, arn)
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result, gone=lambda: _secret_gone(sm, arn))
     kms.delete_alias(AliasName="alias/c1-secrets")
 
 
 def test_plain_secret_with_default_key(make_request: Build, clients: Clients) -> None:
     sm = clients("secretsmanager")
-    prov = _get("AWS::SecretsManager::Secret")
-    req = make_request(
+    prov, req, result = create(
+        make_request,
         "ApiToken",
         "AWS::SecretsManager::Secret",
         {"Name": "c1/api-token", "SecretString": "s3cr3t", "KmsKeyId": "alias/aws/secretsmanager"},
     )
-    result = prov.create(req)
     assert sm.get_secret_value(SecretId="c1/api-token")["SecretString"] == "s3cr3t"
     assert prov.verify(req, result) == []
     sm.put_secret_value(SecretId=result.physical_id, SecretString="other")
@@ -116,8 +91,8 @@ def test_plain_secret_with_default_key(make_request: Build, clients: Clients) ->
 
 def test_parameter_lifecycle(make_request: Build, clients: Clients) -> None:
     ssm = clients("ssm")
-    prov = _get("AWS::SSM::Parameter")
-    req = make_request(
+    prov, req, result = create(
+        make_request,
         "ApiUrl",
         "AWS::SSM::Parameter",
         {
@@ -130,7 +105,6 @@ def test_parameter_lifecycle(make_request: Build, clients: Clients) -> None:
             "Tags": {"team": "api"},
         },
     )
-    result = prov.create(req)
     assert result.physical_id == "/c1/api/url"
     assert result.attributes == {"Type": "String", "Value": "https://api.example.com"}
     assert prov.verify(req, result) == []
@@ -145,21 +119,14 @@ def test_parameter_lifecycle(make_request: Build, clients: Clients) -> None:
     assert "Value is 'https://other.example.com', declared 'https://api.example.com'" in problems
     assert any("'team' is missing" in p for p in problems)
 
-    prov.delete(req, result)
-    with pytest.raises(ClientError):
-        ssm.get_parameter(Name="/c1/api/url")
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result, gone=lambda: raises(ClientError, ssm.get_parameter, Name="/c1/api/url"))
 
 
 def test_string_list_parameter_with_default_name(make_request: Build, clients: Clients) -> None:
     ssm = clients("ssm")
-    prov = _get("AWS::SSM::Parameter")
-    req = make_request(
-        "Regions", "AWS::SSM::Parameter", {"Type": "StringList", "Value": "eu-west-1,us-east-1"}
+    prov, req, result = create(
+        make_request, "Regions", "AWS::SSM::Parameter", {"Type": "StringList", "Value": "eu-west-1,us-east-1"}
     )
-    result = prov.create(req)
     assert result.physical_id.startswith("CFN-Regions-")
     assert ssm.get_parameter(Name=result.physical_id)["Parameter"]["Type"] == "StringList"
     assert prov.verify(req, result) == []

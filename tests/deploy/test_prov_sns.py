@@ -3,45 +3,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import Provisioner, ProvisionRequest, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ResourceMissing
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
-
-
-def _get(resource_type: str) -> Provisioner:
-    prov = provisioners.get(resource_type)
-    assert prov is not None
-    return prov
-
-
-def _queue_arn(clients: Clients, name: str) -> str:
-    sqs = clients("sqs")
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    return str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+from ._support import Build, Clients, assert_deleted, create, error_code, new_queue_arn
 
 
 def _topic_gone(sns: Any, arn: str) -> bool:
-    try:
-        sns.get_topic_attributes(TopicArn=arn)
-    except ClientError as exc:
-        return bool(exc.response["Error"]["Code"] == "NotFound")
-    return False
+    return error_code(sns.get_topic_attributes, TopicArn=arn) == "NotFound"
 
 
 def test_topic_lifecycle(make_request: Build, clients: Clients) -> None:
     sns, kms = clients("sns"), clients("kms")
     key_arn = kms.create_key()["KeyMetadata"]["Arn"]
-    queue_arn = _queue_arn(clients, "c1-topic-inline")
-    prov = _get("AWS::SNS::Topic")
-    req = make_request(
+    queue_arn = new_queue_arn(clients, "c1-topic-inline")
+    prov, req, result = create(
+        make_request,
         "Alerts",
         "AWS::SNS::Topic",
         {
@@ -52,7 +32,6 @@ def test_topic_lifecycle(make_request: Build, clients: Clients) -> None:
             "Tags": [{"Key": "team", "Value": "orders"}],
         },
     )
-    result = prov.create(req)
     arn = result.physical_id
     assert result.attributes == {"TopicArn": arn, "TopicName": arn.split(":")[-1]}
     assert prov.verify(req, result) == []
@@ -72,18 +51,14 @@ def test_topic_lifecycle(make_request: Build, clients: Clients) -> None:
     assert f"Subscription sqs:{queue_arn} is missing" in problems
     assert any("'team' is missing" in p for p in problems)
 
-    prov.delete(req, result)
-    assert _topic_gone(sns, arn)
-    with pytest.raises(ResourceMissing):
-        prov.verify(req, result)
-    prov.delete(req, result)
+    assert_deleted(prov, req, result, gone=lambda: _topic_gone(sns, arn))
 
 
 def test_fifo_topic(make_request: Build, clients: Clients) -> None:
     sns = clients("sns")
-    prov = _get("AWS::SNS::Topic")
-    req = make_request("Ledger", "AWS::SNS::Topic", {"FifoTopic": "true", "ContentBasedDeduplication": True})
-    result = prov.create(req)
+    prov, req, result = create(
+        make_request, "Ledger", "AWS::SNS::Topic", {"FifoTopic": "true", "ContentBasedDeduplication": True}
+    )
     assert result.attributes["TopicName"].endswith(".fifo")
     assert prov.verify(req, result) == []
     assert sns.get_topic_attributes(TopicArn=result.physical_id)["Attributes"]["FifoTopic"] == "true"
@@ -98,9 +73,9 @@ def test_fifo_topic(make_request: Build, clients: Clients) -> None:
 def test_subscription_lifecycle(make_request: Build, clients: Clients) -> None:
     sns = clients("sns")
     topic_arn = sns.create_topic(Name="c1-subscribed")["TopicArn"]
-    queue_arn, dlq_arn = _queue_arn(clients, "c1-sub-target"), _queue_arn(clients, "c1-sub-dlq")
-    prov = _get("AWS::SNS::Subscription")
-    req = make_request(
+    queue_arn, dlq_arn = new_queue_arn(clients, "c1-sub-target"), new_queue_arn(clients, "c1-sub-dlq")
+    prov, req, result = create(
+        make_request,
         "ToQueue",
         "AWS::SNS::Subscription",
         {
@@ -113,7 +88,6 @@ def test_subscription_lifecycle(make_request: Build, clients: Clients) -> None:
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn}),
         },
     )
-    result = prov.create(req)
     arn = result.physical_id
     assert result.attributes == {"Arn": arn}
     assert arn.startswith(topic_arn + ":")
@@ -145,7 +119,6 @@ def test_subscription_lifecycle(make_request: Build, clients: Clients) -> None:
 def test_topic_policy(make_request: Build, clients: Clients) -> None:
     sns = clients("sns")
     topic_arn = sns.create_topic(Name="c1-policied")["TopicArn"]
-    prov = _get("AWS::SNS::TopicPolicy")
     policy: dict[str, Any] = {
         "Version": "2012-10-17",
         "Statement": [
@@ -158,10 +131,10 @@ def test_topic_policy(make_request: Build, clients: Clients) -> None:
             }
         ],
     }
-    req = make_request(
+    prov, req, result = create(
+        make_request,
         "AlertsPolicy", "AWS::SNS::TopicPolicy", {"Topics": [topic_arn], "PolicyDocument": policy}
     )
-    result = prov.create(req)
     assert result.attributes["Id"] == result.physical_id
     assert prov.verify(req, result) == []
     live = json.loads(sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]["Policy"])

@@ -3,40 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import Provisioner, ProvisionRequest, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ResourceMissing
 
-Build = Callable[..., ProvisionRequest]
-Clients = Callable[[str], Any]
-
-
-def _get(resource_type: str) -> Provisioner:
-    prov = provisioners.get(resource_type)
-    assert prov is not None
-    return prov
+from ._support import Build, Clients, assert_deleted, create, error_code, new_key, provisioner_for
 
 
 def _gone(sqs: Any, url: str) -> bool:
-    try:
-        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
-    except ClientError as exc:
-        return "NonExistentQueue" in exc.response["Error"]["Code"]
-    return False
+    code = error_code(sqs.get_queue_attributes, QueueUrl=url, AttributeNames=["All"])
+    return code is not None and "NonExistentQueue" in code
 
 
 def test_queue_with_dead_letter_queue(make_request: Build, clients: Clients) -> None:
     sqs, kms = clients("sqs"), clients("kms")
-    prov = _get("AWS::SQS::Queue")
-    dlq_req = make_request("OrdersDlq", "AWS::SQS::Queue", {"MessageRetentionPeriod": 1209600})
-    dlq = prov.create(dlq_req)
-    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
-    kms.create_alias(AliasName="alias/c1-queue", TargetKeyId=key_arn)
+    prov, dlq_req, dlq = create(
+        make_request, "OrdersDlq", "AWS::SQS::Queue", {"MessageRetentionPeriod": 1209600}
+    )
+    key_arn = new_key(kms, "alias/c1-queue")["Arn"]
     props = {
         "VisibilityTimeout": 60,
         "MessageRetentionPeriod": "86400",
@@ -84,18 +71,14 @@ def test_queue_with_dead_letter_queue(make_request: Build, clients: Clients) -> 
     assert any("'team' is missing" in p for p in problems)
 
     for queue_req, queue in ((req, result), (dlq_req, dlq)):
-        prov.delete(queue_req, queue)
-        assert _gone(sqs, queue.physical_id)
-        with pytest.raises(ResourceMissing):
-            prov.verify(queue_req, queue)
-        prov.delete(queue_req, queue)
+        assert_deleted(prov, queue_req, queue, gone=partial(_gone, sqs, queue.physical_id))
     kms.delete_alias(AliasName="alias/c1-queue")
 
 
 def test_fifo_queue(make_request: Build, clients: Clients) -> None:
     sqs = clients("sqs")
-    prov = _get("AWS::SQS::Queue")
-    req = make_request(
+    prov, req, result = create(
+        make_request,
         "Events",
         "AWS::SQS::Queue",
         {
@@ -104,7 +87,6 @@ def test_fifo_queue(make_request: Build, clients: Clients) -> None:
             "SqsManagedSseEnabled": True,
         },
     )
-    result = prov.create(req)
     assert result.attributes["QueueName"].endswith(".fifo")
     assert len(result.attributes["QueueName"]) <= 80
     assert prov.verify(req, result) == []
@@ -118,7 +100,7 @@ def test_fifo_queue(make_request: Build, clients: Clients) -> None:
 
 def test_queue_policy(make_request: Build, clients: Clients) -> None:
     sqs = clients("sqs")
-    queue_prov, prov = _get("AWS::SQS::Queue"), _get("AWS::SQS::QueuePolicy")
+    queue_prov, prov = provisioner_for("AWS::SQS::Queue"), provisioner_for("AWS::SQS::QueuePolicy")
     queue_req = make_request("Inbox", "AWS::SQS::Queue", {"QueueName": "c1-inbox"})
     queue = queue_prov.create(queue_req)
     policy: dict[str, Any] = {

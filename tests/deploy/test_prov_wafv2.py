@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from pytest_infra_parity.deploy import provisioners
-from pytest_infra_parity.deploy.provisioners import ProvisionError, ProvisionRequest, ResourceMissing
+from pytest_infra_parity.deploy.provisioners import ProvisionError, ResourceMissing
 
-Build = Callable[[str, str, dict[str, Any]], ProvisionRequest]
-
-
-def _prov(resource_type: str) -> Any:
-    prov = provisioners.get(resource_type)
-    assert prov is not None
-    return prov
+from ._support import Build, assert_deleted, create, provisioner_for
 
 
 def _visibility(metric: str) -> dict[str, Any]:
@@ -77,9 +69,9 @@ def _acl_properties(name: str, scope: str = "REGIONAL") -> dict[str, Any]:
 
 
 def test_web_acl_lifecycle(make_request: Build, clients: Any) -> None:
-    prov = _prov("AWS::WAFv2::WebACL")
-    request = make_request("WebAcl", "AWS::WAFv2::WebACL", _acl_properties("api-protection"))
-    result = prov.create(request)
+    prov, request, result = create(
+        make_request, "WebAcl", "AWS::WAFv2::WebACL", _acl_properties("api-protection")
+    )
     name, acl_id, scope = result.physical_id.split("|")
     assert (name, scope) == ("api-protection", "REGIONAL") and acl_id == result.attributes["Id"]
     assert result.attributes["Arn"].endswith(f":regional/webacl/api-protection/{acl_id}")
@@ -123,9 +115,9 @@ def test_web_acl_lifecycle(make_request: Build, clients: Any) -> None:
 
 
 def test_association_with_rest_api_stage(make_request: Build, clients: Any) -> None:
-    acl_prov, assoc_prov = _prov("AWS::WAFv2::WebACL"), _prov("AWS::WAFv2::WebACLAssociation")
-    acl_request = make_request("Acl", "AWS::WAFv2::WebACL", _acl_properties("rest-protection"))
-    acl = acl_prov.create(acl_request)
+    acl_prov, acl_request, acl = create(
+        make_request, "Acl", "AWS::WAFv2::WebACL", _acl_properties("rest-protection")
+    )
     apigw = clients("apigateway")
     api = apigw.create_rest_api(name="orders")["id"]
     root = apigw.get_resources(restApiId=api)["items"][0]["id"]
@@ -134,12 +126,12 @@ def test_association_with_rest_api_stage(make_request: Build, clients: Any) -> N
     apigw.create_deployment(restApiId=api, stageName="prod")
     stage_arn = f"arn:aws:apigateway:us-east-1::/restapis/{api}/stages/prod"
 
-    request = make_request(
+    assoc_prov, request, result = create(
+        make_request,
         "AclAssociation",
         "AWS::WAFv2::WebACLAssociation",
         {"ResourceArn": stage_arn, "WebACLArn": acl.attributes["Arn"]},
     )
-    result = assoc_prov.create(request)
     assert result.physical_id == f"{stage_arn}|{acl.attributes['Arn']}"
     waf = clients("wafv2")
     assert waf.get_web_acl_for_resource(ResourceArn=stage_arn)["WebACL"]["ARN"] == acl.attributes["Arn"]
@@ -150,18 +142,19 @@ def test_association_with_rest_api_stage(make_request: Build, clients: Any) -> N
     with pytest.raises(ResourceMissing):
         assoc_prov.verify(request, result)
     assoc_prov.create(request)
-    assoc_prov.delete(request, result)
-    assert waf.get_web_acl_for_resource(ResourceArn=stage_arn).get("WebACL") is None
-    with pytest.raises(ResourceMissing):
-        assoc_prov.verify(request, result)
-    assoc_prov.delete(request, result)
+
+    def unassociated() -> bool:
+        return waf.get_web_acl_for_resource(ResourceArn=stage_arn).get("WebACL") is None
+
+    assert_deleted(assoc_prov, request, result, gone=unassociated)
     acl_prov.delete(acl_request, acl)
 
 
 def test_association_refuses_http_api_and_cloudfront(make_request: Build, clients: Any) -> None:
-    acl_prov, assoc_prov = _prov("AWS::WAFv2::WebACL"), _prov("AWS::WAFv2::WebACLAssociation")
-    acl_request = make_request("Acl", "AWS::WAFv2::WebACL", _acl_properties("http-api-protection"))
-    acl = acl_prov.create(acl_request)
+    assoc_prov = provisioner_for("AWS::WAFv2::WebACLAssociation")
+    acl_prov, acl_request, acl = create(
+        make_request, "Acl", "AWS::WAFv2::WebACL", _acl_properties("http-api-protection")
+    )
     http_api = clients("apigatewayv2").create_api(Name="orders-http", ProtocolType="HTTP")["ApiId"]
     http_arn = f"arn:aws:apigateway:us-east-1::/apis/{http_api}/stages/$default"
     request = make_request(

@@ -5,7 +5,16 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import cfnlint.api
+import cfnlint.decode.decode
 import pytest
+import samtranslator.translator.translator
+
+# pytester's inline runs drop from sys.modules what a run imported. cfn-lint registers YAML
+# constructors on PyYAML's loader classes when it is imported, so a second import in a later run
+# mixes its node classes with the first's ("could not determine a constructor for the tag None").
+# Importing cfn-lint and samtranslator here keeps one copy for every run.
+_KEEP_LOADED = (cfnlint.api, cfnlint.decode.decode, samtranslator.translator.translator)
 
 SMALL_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"

@@ -59,9 +59,9 @@ def test_validate_good_and_unsupported(user_designs: Path, capsys: pytest.Captur
     assert "small: valid (2 resources" in capsys.readouterr().out
     template = user_designs / "small" / "template.yaml"
     template.write_text(template.read_text().replace(
-        "Outputs:", "  Odd:\n    Type: AWS::GameLift::Fleet\n    Properties: {Name: x}\nOutputs:"))
+        "Outputs:", "  Odd:\n    Type: AWS::SES::ConfigurationSet\n    Properties: {Name: x}\nOutputs:"))
     assert main(["validate", str(user_designs / "small")]) == 2
-    assert "Odd: resource type AWS::GameLift::Fleet is not supported" in capsys.readouterr().err
+    assert "Odd: resource type AWS::SES::ConfigurationSet is not supported" in capsys.readouterr().err
 
 
 def test_unknown_design_is_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -86,10 +86,13 @@ def test_malformed_template_names_file_and_line(pytester: pytest.Pytester, small
 @pytest.mark.parametrize(
     ("resource", "message"),
     [
-        ("  Fleet:\n    Type: AWS::GameLift::Fleet\n    Properties: {Name: x}\n",
-         "*Fleet: resource type AWS::GameLift::Fleet is not supported by the applier*"),
-        ("  Fleet:\n    Type: AWS::SQS::Queue\n    Properties: {Colour: blue}\n",
-         "*Fleet (AWS::SQS::Queue): property Colour is not supported*"),
+        ("  Mail:\n    Type: AWS::SES::ConfigurationSet\n    Properties: {Name: x}\n",
+         "*Mail: resource type AWS::SES::ConfigurationSet is not supported by the applier*"),
+        ("  Net:\n    Type: AWS::EC2::Subnet\n    Properties: {VpcId: vpc-12345678, CidrBlock: 10.0.0.0/24,"
+         " Ipv6CidrBlock: 2001:db8::/64}\n",
+         "*Net (AWS::EC2::Subnet): property Ipv6CidrBlock is not supported*"),
+        ("  Odd:\n    Type: AWS::SQS::Queue\n    Properties: {Colour: blue}\n",
+         "*template.yaml:24: E3002 Additional properties are not allowed ('Colour' was unexpected)"),
     ],
 )
 def test_unsupported_type_or_property_is_refused_before_anything_is_created(
@@ -114,7 +117,9 @@ def test_unsupported_type_or_property_is_refused_before_anything_is_created(
 
 def test_failed_deployment_rolls_back_what_it_created(pytester: pytest.Pytester, small_design: Path) -> None:
     template = small_design / "template.yaml"
-    bad = "  Alias:\n    Type: AWS::KMS::Alias\n    Properties: {AliasName: not-an-alias, TargetKeyId: !Ref Key}\n"
+    # A key that does not exist: valid for cfn-lint, refused by the target after the queue was created.
+    bad = ("  Alias:\n    Type: AWS::KMS::Alias\n    DependsOn: Queue\n"
+           "    Properties: {AliasName: alias/small, TargetKeyId: 11111111-2222-3333-4444-555555555555}\n")
     template.write_text(template.read_text().replace("Outputs:", bad + "Outputs:"))
     pytester.makepyfile(
         """

@@ -16,16 +16,20 @@ import pytest
 from cfnlint.decode import decode
 
 import pytest_infra_parity.designs as designs_pkg
+from pytest_infra_parity.deploy.template import load_template
 
 DESIGN = Path(designs_pkg.__file__).parent / "huntaze-skeleton"
+# pg.py comes from the layer shared with lego-api; Lambda puts its python/ folder (under /opt) on sys.path.
+PG_LAYER = DESIGN.parent / "_layers" / "pg"
 MODULES = ("mock_handler", "prisma_handler", "cleanup_handler", "user_service", "pg")
 
 
 @pytest.fixture
 def src(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, ModuleType]]:
-    """The handler modules, imported from src/ as Lambda would."""
+    """The handler modules, imported as Lambda would: src/ (the function's code), then the layer's python/."""
     for name in MODULES:
         monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.syspath_prepend(str(PG_LAYER / "python"))
     monkeypatch.syspath_prepend(str(DESIGN / "src"))
     monkeypatch.setenv("APP_ID", "app1")
     monkeypatch.setenv("ENV_ID", "env1")
@@ -171,3 +175,24 @@ def test_shipped_flags_match_the_template_and_appconfig_rules() -> None:
     for flag in shipped["flags"].values():
         assert set(flag) <= {"name", "description", "attributes", "_deprecation", "_createdAt", "_updatedAt"}
         assert "enabled" not in flag.get("attributes", {})
+
+
+def test_prisma_candidate_alone_gets_pg_from_the_shared_layer(src: dict[str, ModuleType]) -> None:
+    assert not (DESIGN / "src" / "pg.py").exists()
+    assert Path(src["pg"].__file__ or "") == PG_LAYER / "python" / "pg.py"
+    resources = load_template(DESIGN / "template.yaml").resources
+    layers = {lid: r for lid, r in resources.items() if r.resource_type == "AWS::Lambda::LayerVersion"}
+    assert len(layers) == 1
+    [(layer_id, layer)] = layers.items()
+    assert layer.properties["Content"] == {"LocalPath": str(PG_LAYER)}
+    assert layer.properties["CompatibleRuntimes"] == ["python3.12"]
+    assert layer.deletion_policy == "Delete"  # SAM's RetentionPolicy defaults to Retain
+    attached = {
+        lid: r.properties.get("Layers", [])
+        for lid, r in resources.items()
+        if r.resource_type == "AWS::Lambda::Function"
+    }
+    assert attached == {"MockReadFn": [], "PrismaReadFn": [{"Ref": layer_id}], "CleanupFn": []}
+    # Only prisma_handler imports pg (mock_handler reads user_service, cleanup_handler AppConfig).
+    users = {p.stem for p in (DESIGN / "src").glob("*.py") if "\nimport pg\n" in p.read_text(encoding="utf-8")}
+    assert users == {"prisma_handler"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import importlib
 import json
@@ -15,10 +16,14 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from cfnlint.decode import decode
 
 import pytest_infra_parity.designs as designs_pkg
 
-HANDLERS = Path(designs_pkg.__file__).parent / "lego-api" / "handlers" / "api"
+DESIGNS = Path(designs_pkg.__file__).parent
+HANDLERS = DESIGNS / "lego-api" / "handlers" / "api"
+# The pg client ships as a layer; Lambda extracts it under /opt and puts /opt/python on sys.path.
+PG_LAYER = DESIGNS / "_layers" / "pg"
 MODULES = (
     "common",
     "crud",
@@ -36,9 +41,10 @@ MODULES = (
 
 @pytest.fixture
 def lego(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, ModuleType]]:
-    """The handler modules, imported from the design folder as Lambda would (folder on sys.path)."""
+    """The handler modules, imported as Lambda would: the function's folder, then the layer's python/."""
     for name in MODULES:
         monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.syspath_prepend(str(PG_LAYER / "python"))
     monkeypatch.syspath_prepend(str(HANDLERS))
     monkeypatch.setenv("STAGE", "test")
     monkeypatch.setenv("METRICS_NAMESPACE", "lego-api/test")
@@ -69,6 +75,36 @@ def jwt_event(method: str, path: str, body: Any = None, item_id: str | None = No
         "body": json.dumps(body) if body is not None else None,
         "isBase64Encoded": False,
     }
+
+
+def _imports_of(module: str) -> set[str]:
+    """The modules a handler imports, directly or through the other modules of its folder."""
+    found: set[str] = set()
+    pending = [module]
+    while pending:
+        source = HANDLERS / f"{pending.pop()}.py"
+        if not source.is_file():
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names = {alias.name for alias in node.names} if isinstance(node, ast.Import) else set()
+            pending += sorted(names - found)
+            found |= names
+    return found
+
+
+def test_functions_that_import_pg_get_it_from_the_shared_layer(lego: dict[str, ModuleType]) -> None:
+    template, _ = decode(str(HANDLERS.parents[1] / "template.yaml"))
+    resources = template["Resources"]
+    layer = resources["PgLayer"]["Properties"]
+    assert (HANDLERS.parents[1] / layer["Content"]).resolve() == PG_LAYER
+    assert layer["CompatibleRuntimes"] == ["python3.12"]
+    assert not (HANDLERS / "pg.py").exists()
+    assert Path(lego["pg"].__file__ or "") == PG_LAYER / "python" / "pg.py"
+    functions = {lid: r["Properties"] for lid, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
+    users = {lid for lid, props in functions.items() if "pg" in _imports_of(props["Handler"].split(".")[0])}
+    assert users == {"MocInstructionsFunction", "GalleryFunction", "WishlistFunction", "ProfileFunction"}
+    for lid, props in functions.items():
+        assert props.get("Layers", []) == ([{"Ref": "PgLayer"}] if lid in users else []), lid
 
 
 def test_scram_matches_rfc7677_and_urls_parse(lego: dict[str, ModuleType]) -> None:

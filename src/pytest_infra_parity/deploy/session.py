@@ -18,6 +18,7 @@ from pytest_infra_parity.deploy.cdk import bootstrap_parameters
 from pytest_infra_parity.deploy.provisioners.base import error_code
 from pytest_infra_parity.deploy.stack import Stack
 from pytest_infra_parity.deploy.template import Template, load_template
+from pytest_infra_parity.deploy.validate import check
 from pytest_infra_parity.designs import Design
 from pytest_infra_parity.errors import DeployError
 from pytest_infra_parity.targets.protocol import REAL_CLOUDFORMATION, Target
@@ -91,6 +92,9 @@ class Deployments:
             if key in self._failed:
                 raise DeployError(f"design {design.name} already failed to deploy in this session: "
                                   f"{self._failed[key]}")
+            # A template CloudFormation would reject is refused here too (cfn-lint errors), with every
+            # finding and its line; warnings are kept on the stack.
+            warnings = check(design.template_path, regions=[self.target.region])
             template = load_template(design.template_path, region=self.target.region,
                                      account_id=self.target.identity().account_id)
             try:
@@ -100,6 +104,7 @@ class Deployments:
             except BaseException as exc:
                 self._failed[key] = exc
                 raise
+            stack.warnings = [w.describe() for w in warnings]
             self._stacks[key] = stack
             return stack
 

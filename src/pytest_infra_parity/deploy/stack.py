@@ -37,7 +37,9 @@ class Stack:
     resources: dict[str, StackResource] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
-    """Logical ids not created, with the reason (their ``Condition`` is false)."""
+    """Logical ids not created, with the reason (their ``Condition`` is false, CDK metadata)."""
+    warnings: list[str] = field(default_factory=list)
+    """cfn-lint warnings on the template (errors refuse the deployment)."""
 
     def physical_id(self, logical_id: str) -> str:
         """The physical id (what ``Ref`` gives) of a resource, by logical id."""

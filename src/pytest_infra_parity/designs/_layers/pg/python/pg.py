@@ -5,6 +5,10 @@ speaks just what the handlers need: the extended query protocol with text parame
 string building), and text results converted for the common types. It works through RDS Proxy
 with IAM authentication (the token is sent as a cleartext password over TLS) and with plain
 password authentication (MD5 or SCRAM-SHA-256).
+
+Shipped once as a Lambda layer (``_layers/pg``): the runtime puts the layer's ``python/`` folder,
+extracted under ``/opt``, on ``sys.path``, so the handlers of lego-api and huntaze-skeleton
+``import pg`` as if it sat next to them.
 """
 
 from __future__ import annotations
