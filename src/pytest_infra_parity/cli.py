@@ -110,7 +110,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from pytest_infra_parity.deploy.sweep import plan, sweep
+    from pytest_infra_parity.deploy.sweep import plan, plan_stacks, sweep
     from pytest_infra_parity.targets import make_builtin_target
 
     values = {"infra_target": args.target, "infra_region": args.region, "infra_profile": args.profile,
@@ -121,10 +121,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     target.start()
     account = target.identity().account_id
     pending = plan(target.client, run_id=args.run, older_than=args.older_than)
-    count = sum(len(entries) for entries in pending.values())
-    print(f"{target.describe()}: {count} resources in {len(pending)} stacks to delete")
+    stacks = plan_stacks(target.client, run_id=args.run, older_than=args.older_than)
+    count = sum(len(entries) for entries in pending.values()) + len(stacks)
+    print(f"{target.describe()}: {count} resources in {len(pending) + len(stacks)} stacks to delete")
     for stack, entries in pending.items():
         print(f"  {stack}: " + ", ".join(e.logical_id for e in entries))
+    for stack_name in stacks:
+        print(f"  {stack_name}: the CloudFormation stack")
     if count and not (args.yes or args.dry_run):
         if not sys.stdin.isatty():
             print("refusing to delete without confirmation: add --yes", file=sys.stderr)
@@ -150,6 +153,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.command](args)
     except (InfraParityError, ConfigError) as exc:
         print(f"infra-parity: error: {exc.describe()}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if not isinstance(exc, BotoCoreError | ClientError):
+            raise
+        print(f"infra-parity: error: {exc}", file=sys.stderr)  # credentials, access denied, throttling...
         return 2
     except KeyboardInterrupt:
         print("infra-parity: interrupted", file=sys.stderr)

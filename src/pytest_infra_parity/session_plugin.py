@@ -12,6 +12,7 @@ import pytest
 
 from pytest_infra_parity.errors import ConfigError, InfraParityError, TargetError
 from pytest_infra_parity.settings import BUILTIN_TARGETS, Settings, build_settings
+from pytest_infra_parity.targets.protocol import ALL_CAPABILITIES, PERSISTENT
 
 if TYPE_CHECKING:
     from pytest_infra_parity.deploy.session import Deployments
@@ -94,16 +95,25 @@ class InfraRuntime:
                 f"run {self.settings.run_id}"]
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        known_targets = {*BUILTIN_TARGETS, self.settings.target}
         for marker in item.iter_markers("infra_target"):
+            unknown = [name for name in marker.args if name not in known_targets]
+            if unknown:  # a typo would skip the test on every target, for ever
+                pytest.fail(f"{item.nodeid}: infra_target marker names unknown target(s) {', '.join(unknown)}; "
+                            f"known: {', '.join(sorted(known_targets))}", pytrace=False)
             if marker.args and self.settings.target not in marker.args:
                 pytest.skip(f"runs only on target(s) {', '.join(marker.args)}; this run uses {self.settings.target}")
         for marker in item.iter_markers("infra_capability"):
+            unknown = [name for name in marker.args if name not in ALL_CAPABILITIES]
+            if unknown:
+                pytest.fail(f"{item.nodeid}: infra_capability marker names unknown capability(ies) "
+                            f"{', '.join(unknown)}; known: {', '.join(ALL_CAPABILITIES)}", pytrace=False)
             missing = [c for c in marker.args if c not in self.target.capabilities]
             if missing:
                 pytest.skip(f"target {self.settings.target} lacks capability {', '.join(missing)}")
 
     def teardown(self) -> None:
-        if self._deployments is None or self.settings.keep_stacks or not self._deployments.stacks:
+        if self._deployments is None or self.settings.keep_stacks or not self._deployments.has_anything_to_remove:
             return
         errors = self._deployments.teardown_all()
         self.teardown_errors.extend(errors)
@@ -123,8 +133,9 @@ class InfraRuntime:
             terminalreporter.section("infra-parity teardown", sep="-", red=True)
             for line in self.teardown_errors:
                 terminalreporter.write_line(line)
-            terminalreporter.write_line("Remove what is left with: infra-parity sweep --target "
-                                        f"{self.settings.target} --run {self.settings.run_id}")
+            if self._target is not None and PERSISTENT in self._target.capabilities:
+                terminalreporter.write_line("Remove what is left with: infra-parity sweep --target "
+                                            f"{self.settings.target} --run {self.settings.run_id}")
         elif self.settings.keep_stacks and self._deployments is not None:
             for stack in self._deployments.stacks:
                 terminalreporter.write_line(f"infra-parity: kept stack {stack.name} (--infra-keep-stacks)")

@@ -35,33 +35,33 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
-def profile_region(profile: str | None) -> str | None:
+def profile_region(profile: str | None, profile_source: str = "--infra-profile") -> str | None:
     """The region configured for a named profile (``~/.aws/config``), without creating clients."""
+    import botocore.exceptions
+    import botocore.session
+
     try:
-        import botocore.session
-    except ImportError:  # pragma: no cover - boto3 is a dependency
-        return None
-    session = botocore.session.Session(profile=profile) if profile else botocore.session.Session()
-    try:
+        session = botocore.session.Session(profile=profile) if profile else botocore.session.Session()
         region = session.get_config_variable("region")
-    except Exception as exc:  # botocore raises ProfileNotFound and friends
-        if type(exc).__name__ == "ProfileNotFound":
-            raise ConfigError(
-                f"--infra-profile: the AWS profile {profile!r} is not configured "
-                "(see `aws configure list-profiles`)"
-            ) from exc
-        raise
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise ConfigError(
+            f"{profile_source}: the AWS profile {profile!r} is not configured (see `aws configure list-profiles`)"
+        ) from exc
+    except botocore.exceptions.BotoCoreError as exc:
+        config_file = os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")
+        raise ConfigError(f"cannot read the AWS configuration ({config_file}): {exc}") from exc
     return str(region) if region else None
 
 
-def resolve_region(explicit: str | None, profile: str | None, env: Mapping[str, str]) -> tuple[str, str]:
-    """The region and where it came from: option/ini, profile, environment, or the default."""
+def resolve_region(explicit: tuple[str, str] | None, profile: str | None, env: Mapping[str, str],
+                   read_profile: bool = True, profile_source: str = "--infra-profile") -> tuple[str, str]:
+    """The region and where it came from: option or ini key, environment, profile (aws only), default."""
     if explicit:
-        return explicit, "option"
+        return explicit
     for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         if env.get(var):
             return env[var], f"environment {var}"
-    from_profile = profile_region(profile)
+    from_profile = profile_region(profile, profile_source) if read_profile else None
     if from_profile:
         return from_profile, f"profile {profile or 'default'}"
     return DEFAULT_REGION, "default"
@@ -84,16 +84,25 @@ def build_settings(
     """Resolve every setting; ``get`` reads a command-line option, ``getini`` an ini key."""
     env = dict(os.environ) if env is None else env
 
-    def pick(option: str, ini: str) -> str | None:
+    def pick_with_source(option: str, ini: str) -> tuple[str, str] | None:
         value = get(option)
         if value not in (None, ""):
-            return str(value)
+            return str(value), "option"
         ini_value = getini(ini)
-        return str(ini_value) if ini_value not in (None, "", []) else None
+        return (str(ini_value), f"ini {ini}") if ini_value not in (None, "", []) else None
+
+    def pick(option: str, ini: str) -> str | None:
+        found = pick_with_source(option, ini)
+        return found[0] if found else None
 
     target = (pick("infra_target", "infra_target") or env.get("INFRA_PARITY_TARGET") or "moto").strip()
-    profile = pick("infra_profile", "infra_profile") or (env.get("AWS_PROFILE") if target == "aws" else None)
-    region, region_source = resolve_region(pick("infra_region", "infra_region"), profile, env)
+    profile_option = pick("infra_profile", "infra_profile")
+    profile = profile_option or (env.get("AWS_PROFILE") if target == "aws" else None)
+    profile_source = "--infra-profile" if profile_option else "AWS_PROFILE"
+    # Only the aws target reads the AWS configuration files: a stale AWS_PROFILE or a broken
+    # ~/.aws/config must not break a run that never talks to AWS.
+    region, region_source = resolve_region(pick_with_source("infra_region", "infra_region"), profile, env,
+                                           read_profile=target == "aws", profile_source=profile_source)
     endpoint = (
         pick("infra_endpoint", "infra_endpoint") or env.get("LOCALSTACK_ENDPOINT") or DEFAULT_LOCALSTACK_ENDPOINT
     )

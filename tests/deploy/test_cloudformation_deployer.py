@@ -69,3 +69,30 @@ def test_aws_target_deploys_with_cloudformation(aws_on_moto: str, template_path:
     assert deployer.teardown(stack) == []
     names = [s["StackName"] for s in cfn.list_stacks(StackStatusFilter=["CREATE_COMPLETE"])["StackSummaries"]]
     assert "ipp-cfn-test" not in names
+
+
+def test_sweep_deletes_stacks_a_killed_run_left_on_aws(aws_on_moto: str, template_path: Path) -> None:
+    from pytest_infra_parity.deploy.sweep import plan_stacks, sweep
+
+    target = AwsTarget("us-east-1", None, ("123456789012",))
+    deployer = make_deployer(target, "cfn-killed")
+    assert isinstance(deployer, CloudFormationDeployer)
+    deployer._delay = 1
+    deployer.deploy(load_template(template_path), "ipp-cfn-killed", {"Stage": "killed"})
+    assert plan_stacks(target.client, run_id="other-run") == []
+    assert plan_stacks(target.client, run_id="cfn-killed") == ["ipp-cfn-killed"]
+    report = sweep(target.client, "123456789012", run_id="cfn-killed")
+    assert report.failed == [] and report.deleted == ["ipp-cfn-killed (CloudFormation stack)"]
+    assert plan_stacks(target.client, run_id="cfn-killed") == []
+
+
+def test_create_failure_is_one_error_naming_the_stack(aws_on_moto: str, template_path: Path) -> None:
+    from pytest_infra_parity.errors import DeployError
+
+    target = AwsTarget("us-east-1", None, ("123456789012",))
+    deployer = make_deployer(target, "cfn-twice")
+    deployer._delay = 1  # type: ignore[attr-defined]
+    stack = deployer.deploy(load_template(template_path), "ipp-cfn-twice", {"Stage": "twice"})
+    with pytest.raises(DeployError, match=r"stack ipp-cfn-twice could not be created: .*AlreadyExists"):
+        deployer.deploy(load_template(template_path), "ipp-cfn-twice", {"Stage": "twice"})
+    assert deployer.teardown(stack) == []

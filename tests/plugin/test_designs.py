@@ -145,3 +145,42 @@ def test_template_path_is_a_design(pytester: pytest.Pytester, small_design: Path
         """
     ))
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("usage: [1, 2]\n", "*'usage' must be a mapping, got list*"),
+        ("criteria: one sentence\n", "*'criteria' must be a list of sentences, got str*"),
+        ("prerequisites: {secrets: [a]}\n", "*'prerequisites.secrets' must be a mapping, got list*"),
+    ],
+)
+def test_design_yaml_shapes_are_checked(pytester: pytest.Pytester, small_design: Path, extra: str,
+                                        message: str) -> None:
+    meta = small_design / "design.yaml"
+    meta.write_text(meta.read_text() + extra)
+    pytester.makepyfile("def test_x(infra_deploy):\n    infra_deploy('small')\n")
+    result = pytester.runpytest("--infra-design-path=designs")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([message])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_prerequisite_secret_owned_by_someone_else_is_not_overwritten(pytester: pytest.Pytester,
+                                                                       small_design: Path) -> None:
+    meta = small_design / "design.yaml"
+    meta.write_text(meta.read_text() + "prerequisites:\n  secrets:\n    team/db: {password: example}\n")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_x(infra_deploy, infra_client):
+            sm = infra_client("secretsmanager")
+            sm.create_secret(Name="team/db", SecretString="theirs")
+            with pytest.raises(pytest.fail.Exception, match="already exists and was not created by infra-parity"):
+                infra_deploy("small")
+            assert sm.get_secret_value(SecretId="team/db")["SecretString"] == "theirs"
+            sm.delete_secret(SecretId="team/db", ForceDeleteWithoutRecovery=True)
+        """
+    )
+    pytester.runpytest("--infra-design-path=designs").assert_outcomes(passed=1)

@@ -101,3 +101,9 @@ def test_malformed_parameter_assignment(pytester: pytest.Pytester, small_design:
     result = pytester.runpytest("--infra-design-path=designs")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*cannot read parameter 'Stage prod': write Name=value*"])
+
+
+def test_duplicate_scenario_names_are_refused(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".feature", dup="Feature: D\n  Scenario: Same\n    Given a\n\n  Scenario: Same\n    Given b\n")
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(["*dup.feature:5: duplicate scenario name 'Same'*"])

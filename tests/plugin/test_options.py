@@ -75,7 +75,8 @@ def test_ini_keys_configure_the_target(pytester: pytest.Pytester, aws_on_moto: s
     pytester.makepyfile(TRIVIAL)
     result = pytester.runpytest()
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*target aws account 123456789012*region ap-southeast-2*(region from option)*"])
+    result.stdout.fnmatch_lines(
+        ["*target aws account 123456789012*region ap-southeast-2*(region from ini infra_region)*"])
 
 
 def test_option_region_wins_over_environment(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,3 +198,37 @@ def _no_testcontainers() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("testcontainers") is None
+
+
+def test_stale_aws_profile_does_not_break_runs_that_do_not_use_aws(pytester: pytest.Pytester,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "long-gone")
+    broken = pytester.path / "aws-config"
+    broken.write_text("[profile x\nregion = \n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(broken))
+    pytester.makepyfile(TRIVIAL)
+    pytester.runpytest().assert_outcomes(passed=1)
+    result = pytester.runpytest("--infra-target=aws", "--infra-allowed-account=123456789012")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*cannot read the AWS configuration ({broken})*"])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_misspelled_marker_arguments_fail_instead_of_skipping(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.infra_target("locastack")
+        def test_typo_target():
+            pass
+
+        @pytest.mark.infra_capability("evaluate_alarms")
+        def test_typo_capability():
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(["*infra_target marker names unknown target(s) locastack*",
+                                 "*infra_capability marker names unknown capability(ies) evaluate_alarms*"])

@@ -45,8 +45,11 @@ def test_moto_target_starts_on_first_use_and_stops() -> None:
 
 
 def test_settings_precedence_option_ini_environment_default(tmp_path: Path) -> None:
-    s = build_settings({"infra_region": None}.get, {"infra_region": "eu-north-1"}.get, tmp_path, env={})
-    assert (s.target, s.region, s.region_source) == ("moto", "eu-north-1", "option")
+    s = build_settings({"infra_region": None}.get, {"infra_region": "eu-north-1"}.get, tmp_path,
+                       env={"AWS_REGION": "us-west-2"})
+    assert (s.target, s.region, s.region_source) == ("moto", "eu-north-1", "ini infra_region")
+    s = build_settings({"infra_region": "ap-south-1"}.get, {"infra_region": "eu-north-1"}.get, tmp_path, env={})
+    assert (s.region, s.region_source) == ("ap-south-1", "option")
     s = build_settings({}.get, {}.get, tmp_path, env={"AWS_DEFAULT_REGION": "ca-central-1"})
     assert (s.region, s.region_source) == ("ca-central-1", "environment AWS_DEFAULT_REGION")
     s = build_settings({}.get, {}.get, tmp_path, env={"INFRA_PARITY_TARGET": "localstack",

@@ -26,6 +26,21 @@ def _test_name(scenario_name: str, taken: set[str]) -> str:
     return name
 
 
+_SCENARIO = re.compile(r"^\s*(?:Scenario|Scenario Outline|Scenario Template|Example):\s*(.*?)\s*$")
+
+
+def _duplicate_scenario(text: str) -> tuple[int, str] | None:
+    """``(line, name)`` of the first scenario whose name an earlier scenario already has."""
+    seen: set[str] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _SCENARIO.match(line)
+        if match:
+            if match.group(1) in seen:
+                return number, match.group(1)
+            seen.add(match.group(1))
+    return None
+
+
 class FeatureFile(pytest.Module):
     """A ``.feature`` file as a pytest module of scenarios."""
 
@@ -45,6 +60,10 @@ class FeatureFile(pytest.Module):
             raise self.CollectError(f"{self.path}: malformed feature: {exc}") from None
         if not feature.scenarios:
             raise self.CollectError(f"{self.path}: the feature has no scenario")
+        duplicate = _duplicate_scenario(self.path.read_text(encoding="utf-8"))
+        if duplicate:  # pytest-bdd keys scenarios by name: the second one would vanish silently
+            line, name = duplicate
+            raise self.CollectError(f"{self.path}:{line}: duplicate scenario name {name!r}: give each a unique name")
         stem = re.sub(r"\W+", "_", self.path.stem)
         module = types.ModuleType(f"feature_{stem}")
         module.__file__ = str(self.path)

@@ -155,6 +155,8 @@ class Applier:
         first_line: int | None = None
         for logical_id in sorted(enabled, key=lambda lid: template.resources[lid].line or 0):
             decl = template.resources[logical_id]
+            if decl.resource_type in METADATA_ONLY_TYPES:
+                continue
             found = _support_problems(decl)
             if found and first_line is None:
                 first_line = decl.line
@@ -185,10 +187,13 @@ class Applier:
             for index, logical_id in enumerate(order):
                 self._create_one(template.resources[logical_id], resolver, ctx, stack, index)
             stack.outputs = resolver.outputs()
-        except BaseException:
+        except BaseException as exc:
             errors = self.teardown(stack)
             for error in errors:
                 log.error("rollback: %s", error)
+            if errors and isinstance(exc, InfraParityError):
+                exc.message += "\n  the rollback could not delete:\n  " + "\n  ".join(errors)
+                exc.args = (exc.describe(),)
             raise
         for name, output in template.outputs.items():
             if output.export_name is not None and name in stack.outputs:
@@ -212,10 +217,10 @@ class Applier:
     def _create_one(self, decl: ResourceDecl, resolver: Resolver, ctx: _Context, stack: Stack, index: int) -> None:
         provisioner = get(decl.resource_type)
         assert provisioner is not None  # checked by check_supported
-        # A whole Properties block may resolve to AWS::NoValue (None): CloudFormation reads it as {}.
-        properties = resolver.resolve(decl.properties, where=f"{decl.logical_id}.Properties") or {}
-        request = self._request(decl, properties, stack.name)
         try:
+            # A whole Properties block may resolve to AWS::NoValue (None): CloudFormation reads it as {}.
+            properties = resolver.resolve(decl.properties, where=f"{decl.logical_id}.Properties") or {}
+            request = self._request(decl, properties, stack.name)
             result = provisioner.create(request)
         except InfraParityError:
             raise

@@ -19,7 +19,7 @@ from pytest_infra_parity.deploy.provisioners._emulated import is_not_implemented
 from pytest_infra_parity.deploy.provisioners.base import ClientFactory, error_code, is_not_found
 from pytest_infra_parity.deploy.stack import Stack, StackResource
 from pytest_infra_parity.deploy.template import Template
-from pytest_infra_parity.errors import DeployError
+from pytest_infra_parity.errors import DeployError, InfraParityError
 
 _BODY_LIMIT = 51_200
 _CODE_KEYS = {"AWS::Lambda::Function": "Code", "AWS::Lambda::LayerVersion": "Content"}
@@ -79,7 +79,31 @@ class CloudFormationDeployer:
 
     def deploy(self, template: Template, stack_name: str, parameters: dict[str, Any] | None = None,
                design: str | None = None) -> Stack:
-        cfn = self.clients("cloudformation")
+        stack = Stack(name=stack_name, template=template, region=self.region, account_id=self.account_id,
+                      run_id=self.run_id, deployer=self.name, design=design, parameters=dict(parameters or {}))
+        try:
+            kwargs = self._create_arguments(template, stack_name, parameters)
+            self.clients("cloudformation").create_stack(**kwargs)
+        except InfraParityError:
+            raise
+        except Exception as exc:  # botocore ClientError/BotoCoreError: one message naming the stack
+            raise DeployError(f"stack {stack_name} could not be created: {exc}", path=template.path) from exc
+        try:
+            self.clients("cloudformation").get_waiter("stack_create_complete").wait(
+                StackName=stack_name, WaiterConfig={"Delay": self._delay, "MaxAttempts": self._attempts})
+        except BaseException as exc:  # a failure, a timeout or Ctrl-C: never leave the stack behind
+            failures = self.failed_events(stack_name)
+            leftovers = self.teardown(stack)
+            if not isinstance(exc, Exception):
+                raise
+            details = "\n  ".join(failures + [f"rollback: {line}" for line in leftovers])
+            raise DeployError(f"stack {stack_name} failed to create: {exc}\n  {details}",
+                              path=template.path) from exc
+        self._read_back(stack)
+        return stack
+
+    def _create_arguments(self, template: Template, stack_name: str,
+                          parameters: dict[str, Any] | None) -> dict[str, Any]:
         body = json.dumps(self.package(template.body), default=str)
         kwargs: dict[str, Any] = {
             "StackName": stack_name,
@@ -92,22 +116,10 @@ class CloudFormationDeployer:
             self._ensure_bucket()
             key = f"templates/{stack_name}.json"
             self.clients("s3").put_object(Bucket=self.artifact_bucket, Key=key, Body=body.encode())
-            kwargs["TemplateURL"] = f"https://{self.artifact_bucket}.s3.amazonaws.com/{key}"
+            kwargs["TemplateURL"] = f"https://{self.artifact_bucket}.s3.{self.region}.amazonaws.com/{key}"
         else:
             kwargs["TemplateBody"] = body
-        cfn.create_stack(**kwargs)
-        stack = Stack(name=stack_name, template=template, region=self.region, account_id=self.account_id,
-                      run_id=self.run_id, deployer=self.name, design=design, parameters=dict(parameters or {}))
-        try:
-            cfn.get_waiter("stack_create_complete").wait(
-                StackName=stack_name, WaiterConfig={"Delay": self._delay, "MaxAttempts": self._attempts})
-        except Exception as exc:
-            failures = self.failed_events(stack_name)
-            self.teardown(stack)
-            raise DeployError(f"stack {stack_name} failed to create: {exc}\n  " + "\n  ".join(failures),
-                              path=template.path) from exc
-        self._read_back(stack)
-        return stack
+        return kwargs
 
     def _read_back(self, stack: Stack) -> None:
         cfn = self.clients("cloudformation")
@@ -121,7 +133,10 @@ class CloudFormationDeployer:
 
     def failed_events(self, stack_name: str) -> list[str]:
         """``LogicalId (Type): STATUS: reason`` for every failed event of the stack, oldest first."""
-        events = self.clients("cloudformation").describe_stack_events(StackName=stack_name)["StackEvents"]
+        try:
+            events = self.clients("cloudformation").describe_stack_events(StackName=stack_name)["StackEvents"]
+        except Exception as exc:  # the events are a courtesy: never hide the real failure behind them
+            return [f"(stack events unavailable: {exc})"]
         return [
             f"{e['LogicalResourceId']} ({e.get('ResourceType', '?')}): {e['ResourceStatus']}: "
             f"{e.get('ResourceStatusReason', '')}"

@@ -35,11 +35,15 @@ class Deployer(Protocol):
     def teardown(self, stack: Stack) -> list[str]: ...
 
 
-def stack_name_for(design: str, run_id: str, parameters: dict[str, Any]) -> str:
-    """A CloudFormation-valid stack name: letters, digits and hyphens, starting with a letter."""
+def stack_name_for(design: str, run_id: str, parameters: dict[str, str], variant: str = "") -> str:
+    """A CloudFormation-valid stack name: letters, digits and hyphens, starting with a letter.
+
+    ``variant`` (the template path when a design is given by file) and non-default ``parameters``
+    add a short digest, so two deployments of one session never share a name.
+    """
     base = re.sub(r"[^A-Za-z0-9-]+", "-", f"ipp-{design}-{run_id}").strip("-")
-    if parameters:
-        digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()[:6]
+    if parameters or variant:
+        digest = hashlib.sha256(json.dumps([variant, parameters], sort_keys=True).encode()).hexdigest()[:6]
         base = f"{base}-{digest}"
     return base[:128]
 
@@ -82,6 +86,11 @@ class Deployments:
     def stacks(self) -> list[Stack]:
         return list(self._stacks.values())
 
+    @property
+    def has_anything_to_remove(self) -> bool:
+        """Stacks, or prerequisites created for a design whose deployment failed."""
+        return bool(self._stacks or self._prerequisites)
+
     def deploy(self, design: Design, parameters: dict[str, Any] | None = None) -> Stack:
         """Deploy a design once per session with these parameters (design defaults first)."""
         merged = {**design.parameters, **{k: str(v) for k, v in (parameters or {}).items()}}
@@ -99,8 +108,11 @@ class Deployments:
                                      account_id=self.target.identity().account_id)
             try:
                 self._create_prerequisites(design, template)
-                stack = self.deployer.deploy(template, stack_name_for(design.name, self.run_id, parameters or {}),
-                                             merged, design=design.name)
+                overrides = {k: str(v) for k, v in (parameters or {}).items()}
+                variant = "" if design.builtin or (design.folder / "design.yaml").is_file() \
+                    else str(design.template_path)
+                name = stack_name_for(design.name, self.run_id, overrides, variant)
+                stack = self.deployer.deploy(template, name, merged, design=design.name)
             except BaseException as exc:
                 self._failed[key] = exc
                 raise
@@ -119,7 +131,14 @@ class Deployments:
                                      Tags=[{"Key": "infra-parity:run", "Value": self.run_id}])
             except Exception as exc:
                 if error_code(exc) != "ResourceExistsException":
-                    raise
+                    raise DeployError(f"design {design.name}: prerequisite secret {name} could not be created: "
+                                      f"{exc}") from exc
+                tags = {t["Key"] for t in client.describe_secret(SecretId=name).get("Tags", [])}
+                if "infra-parity:run" not in tags:
+                    raise DeployError(
+                        f"design {design.name}: prerequisite secret {name} already exists and was not created by "
+                        "infra-parity; refusing to overwrite it (delete it, or remove it from prerequisites)"
+                    ) from exc
                 client.put_secret_value(SecretId=name, SecretString=body)
                 continue
             self._prerequisites.append(("secretsmanager", name))
@@ -143,7 +162,14 @@ class Deployments:
         errors: list[str] = []
         with self._lock:
             for key in reversed(list(self._stacks)):
-                errors.extend(self.deployer.teardown(self._stacks.pop(key)))
+                stack = self._stacks[key]
+                try:
+                    found = self.deployer.teardown(stack)
+                except Exception as exc:  # one stack's failure must not keep the others up
+                    found = [f"stack {stack.name}: {exc}"]
+                errors.extend(found)
+                if not found:
+                    del self._stacks[key]
             for service, name in reversed(self._prerequisites):
                 try:
                     if service == "secretsmanager":

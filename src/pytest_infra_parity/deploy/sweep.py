@@ -69,9 +69,47 @@ def sweep(clients: ClientFactory, account_id: str, *, run_id: str | None = None,
                                      dict(entry.attributes), dict(entry.properties))
             error = delete_resource(clients, stack_name, resource, entry.region, account_id, entry.run_id)
             (report.failed if error else report.deleted).append(error or label)
+    for stack_name in plan_stacks(clients, run_id=run_id, older_than=older_than, exclude_run=exclude_run):
+        report.stacks.append(stack_name)
+        if dry_run:
+            report.deleted.append(f"{stack_name} (CloudFormation stack)")
+            continue
+        error = _delete_stack(clients, stack_name)
+        (report.failed if error else report.deleted).append(error or f"{stack_name} (CloudFormation stack)")
     if not dry_run:
         report.stray, report.undeletable = leftovers(clients, run_id)
     return report
+
+
+def plan_stacks(clients: ClientFactory, *, run_id: str | None = None, older_than: float | None = None,
+                exclude_run: str | None = None) -> list[str]:
+    """CloudFormation stacks the plugin created (tagged ``infra-parity:run``) that :func:`sweep` deletes."""
+    now = time.time()
+    names: list[str] = []
+    for page in clients("cloudformation").get_paginator("describe_stacks").paginate():
+        for stack in page.get("Stacks", []):
+            tags = {t["Key"]: t["Value"] for t in stack.get("Tags", [])}
+            run = tags.get(RUN_TAG)
+            if run is None or stack.get("StackStatus") == "DELETE_COMPLETE":
+                continue
+            if (run_id and run != run_id) or (exclude_run and run == exclude_run):
+                continue
+            created = stack.get("CreationTime")
+            if older_than is not None and created is not None and now - created.timestamp() < older_than:
+                continue
+            names.append(str(stack["StackName"]))
+    return names
+
+
+def _delete_stack(clients: ClientFactory, stack_name: str) -> str | None:
+    cfn = clients("cloudformation")
+    try:
+        cfn.delete_stack(StackName=stack_name)
+        cfn.get_waiter("stack_delete_complete").wait(StackName=stack_name,
+                                                     WaiterConfig={"Delay": 5, "MaxAttempts": 720})
+    except Exception as exc:
+        return f"{stack_name} (CloudFormation stack): {exc}"
+    return None
 
 
 def leftovers(clients: ClientFactory, run_id: str | None = None) -> tuple[list[str], list[str]]:

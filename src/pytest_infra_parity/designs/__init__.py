@@ -72,6 +72,28 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _mapping(value: Any, key: str, path: Path) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise DesignError(f"'{key}' must be a mapping, got {type(value).__name__}", path=path)
+    return dict(value)
+
+
+def _str_list(value: Any, key: str, path: Path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise DesignError(f"'{key}' must be a list of sentences, got {type(value).__name__}", path=path)
+    return tuple(str(item) for item in value)
+
+
+def _prerequisites(value: Any, path: Path) -> dict[str, Any]:
+    found = _mapping(value, "prerequisites", path)
+    _mapping(found.get("secrets"), "prerequisites.secrets", path)
+    return found
+
+
 def _str_map(value: Any, key: str, path: Path) -> dict[str, str]:
     if value is None:
         return {}
@@ -115,11 +137,11 @@ def load_design(folder: Path, *, builtin: bool = False) -> Design:
         seed=str(meta["seed"]) if meta.get("seed") is not None else None,
         parameters=_str_map(meta.get("parameters"), "parameters", meta_path),
         functions=functions,
-        usage=dict(meta.get("usage") or {}),
-        budget=dict(meta.get("budget") or {}),
-        criteria=tuple(str(c) for c in meta.get("criteria") or ()),
-        deviations=tuple(str(d) for d in meta.get("deviations") or ()),
-        prerequisites=dict(meta.get("prerequisites") or {}),
+        usage=_mapping(meta.get("usage"), "usage", meta_path),
+        budget=_mapping(meta.get("budget"), "budget", meta_path),
+        criteria=_str_list(meta.get("criteria"), "criteria", meta_path),
+        deviations=_str_list(meta.get("deviations"), "deviations", meta_path),
+        prerequisites=_prerequisites(meta.get("prerequisites"), meta_path),
         builtin=builtin,
     )
 
