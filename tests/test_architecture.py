@@ -49,13 +49,28 @@ def test_plugin_import_is_light() -> None:
     assert done.stdout.strip() == ""
 
 
+def _package_modules() -> list[Path]:
+    return [p for p in PACKAGE.rglob("*.py") if not ("designs" in p.parts and p.name != "__init__.py")]
+
+
 def test_modules_stay_small() -> None:
     too_big = {
         str(path.relative_to(PACKAGE)): n
-        for path in PACKAGE.rglob("*.py")
-        if "designs" not in path.parts and (n := len(path.read_text(encoding="utf-8").splitlines())) > 600
+        for path in _package_modules()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400
     }
-    assert not too_big, f"modules over the 600-line hard cap: {too_big}"
+    assert not too_big, f"modules over the house limit of ~400 lines: {too_big}"
+
+
+def test_functions_stay_short() -> None:
+    too_long = []
+    for path in _package_modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 60:
+                    too_long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} ({length} lines)")
+    assert not too_long, f"functions over the house limit of 60 lines: {too_long}"
 
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed (pip install -e '.[test]')")

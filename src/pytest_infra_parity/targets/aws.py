@@ -68,6 +68,8 @@ class AwsTarget:
         self._identity = None
 
     def client(self, service: str, region: str | None = None) -> Any:
+        if service != "sts":  # every other client is handed out only once the account is allowed
+            self.start()
         return self._clients.client(service, region)
 
     def identity(self) -> Identity:

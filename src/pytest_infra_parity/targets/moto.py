@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from typing import Any
 
 from pytest_infra_parity.targets._clients import ClientCache
@@ -33,6 +34,7 @@ class MotoTarget:
         self.region = region
         self.account_id = account_id
         self._server: Any = None
+        self._lock = threading.Lock()
         self._endpoint: str | None = None
         self._clients: ClientCache | None = None
 
@@ -41,8 +43,11 @@ class MotoTarget:
         return self._endpoint
 
     def start(self) -> None:
-        if self._server is not None:
-            return
+        with self._lock:  # two threads asking for a first client must not start two servers
+            if self._server is None:
+                self._start_server()
+
+    def _start_server(self) -> None:
         # moto reads these when its backends are first imported; fake credentials keep boto3 from
         # looking for a real profile (and from ever signing with one).
         os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "false")
