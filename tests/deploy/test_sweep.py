@@ -77,3 +77,36 @@ def test_cli_sweep_on_an_account_standing_in_for_aws(aws_on_moto: str, clients, 
     out = capsys.readouterr().out
     assert "4 resources in 1 stacks to delete" in out and "deleted ipp-sweep-cli/Bucket" in out
     assert ledger.read(clients, "ipp-sweep-cli") == []
+
+
+EXPORTER = """
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+Outputs:
+  QueueArn:
+    Value: !GetAtt Queue.Arn
+    Export: {Name: shared-queue-arn}
+"""
+IMPORTER = """
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      DisplayName: !ImportValue shared-queue-arn
+"""
+
+
+def test_exports_are_imported_refused_twice_and_dropped_with_their_stack(clients) -> None:  # type: ignore[no-untyped-def]
+    from pytest_infra_parity.errors import TemplateError
+
+    applier = Applier(clients, "us-east-1", "123456789012", "exports-1")
+    exporter = applier.deploy(parse_template(EXPORTER), "ipp-exporter")
+    importer = applier.deploy(parse_template(IMPORTER), "ipp-importer")
+    assert importer.resources["Topic"].properties["DisplayName"] == exporter.resources["Queue"].attributes["Arn"]
+    with pytest.raises(TemplateError, match="export 'shared-queue-arn' is already exported by stack ipp-exporter"):
+        applier.deploy(parse_template(EXPORTER), "ipp-exporter-2")
+    assert ledger.read(clients, "ipp-exporter-2") == []
+    assert applier.teardown(importer) == [] and applier.teardown(exporter) == []
+    with pytest.raises(TemplateError, match="no stack of this session exports it"):
+        applier.deploy(parse_template(IMPORTER), "ipp-importer-2")

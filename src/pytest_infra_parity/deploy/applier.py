@@ -48,7 +48,7 @@ class _Context:
     url_suffix = "amazonaws.com"
 
     def __init__(self, clients: ClientFactory, region: str, account_id: str, stack_name: str,
-                 exports: dict[str, Any]) -> None:
+                 exports: dict[str, tuple[str, Any]]) -> None:
         self.clients = clients
         self.region = region
         self.account_id = account_id
@@ -84,7 +84,7 @@ class _Context:
     def import_value(self, name: str) -> Any:
         if name not in self._exports:
             raise TemplateError(f"Fn::ImportValue {name!r}: no stack of this session exports it")
-        return self._exports[name]
+        return self._exports[name][1]
 
     def dynamic_reference(self, service: str, reference: str) -> str:
         try:
@@ -144,7 +144,8 @@ class Applier:
         self.region = region
         self.account_id = account_id
         self.run_id = run_id
-        self.exports: dict[str, Any] = {}
+        self.exports: dict[str, tuple[str, Any]] = {}
+        """Export name -> (exporting stack, value), as CloudFormation keeps them per region."""
         self._on_created = on_created
 
     # ---- checks -------------------------------------------------------------------------------
@@ -195,11 +196,21 @@ class Applier:
                 exc.message += "\n  the rollback could not delete:\n  " + "\n  ".join(errors)
                 exc.args = (exc.describe(),)
             raise
-        for name, output in template.outputs.items():
-            if output.export_name is not None and name in stack.outputs:
-                export = resolver.resolve(output.export_name, where=f"Outputs.{name}.Export.Name")
-                self.exports[str(export)] = stack.outputs[name]
+        self._export(template, resolver, stack)
         return stack
+
+    def _export(self, template: Template, resolver: Resolver, stack: Stack) -> None:
+        """Record the stack's exports; a name another stack exports is refused, as CloudFormation does."""
+        for name, output in template.outputs.items():
+            if output.export_name is None or name not in stack.outputs:
+                continue
+            export = str(resolver.resolve(output.export_name, where=f"Outputs.{name}.Export.Name"))
+            owner = self.exports.get(export, (stack.name, None))[0]
+            if owner != stack.name:
+                errors = self.teardown(stack)
+                raise TemplateError(f"Outputs.{name}: export {export!r} is already exported by stack {owner}"
+                                    + "".join(f"\n  rollback: {e}" for e in errors), path=template.path)
+            self.exports[export] = (stack.name, stack.outputs[name])
 
     def _request(self, decl: ResourceDecl, properties: dict[str, Any], stack_name: str) -> ProvisionRequest:
         return ProvisionRequest(
@@ -262,6 +273,8 @@ class Applier:
 
     def teardown(self, stack: Stack) -> list[str]:
         """Delete every created resource in reverse order; returns one line per failure (never raises)."""
+        for export in [name for name, (owner, _) in self.exports.items() if owner == stack.name]:
+            del self.exports[export]
         errors: list[str] = []
         for logical_id in reversed(list(stack.resources)):
             resource = stack.resources[logical_id]
