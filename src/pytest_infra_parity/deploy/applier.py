@@ -188,6 +188,7 @@ class Applier:
             for index, logical_id in enumerate(order):
                 self._create_one(template.resources[logical_id], resolver, ctx, stack, index)
             stack.outputs = resolver.outputs()
+            self._export(template, resolver, stack)
         except BaseException as exc:
             errors = self.teardown(stack)
             for error in errors:
@@ -196,20 +197,21 @@ class Applier:
                 exc.message += "\n  the rollback could not delete:\n  " + "\n  ".join(errors)
                 exc.args = (exc.describe(),)
             raise
-        self._export(template, resolver, stack)
         return stack
 
     def _export(self, template: Template, resolver: Resolver, stack: Stack) -> None:
-        """Record the stack's exports; a name another stack exports is refused, as CloudFormation does."""
+        """Record the stack's exports; a name another stack exports is refused, as CloudFormation does.
+
+        Exports recorded before a refusal belong to this stack and leave with its rollback (teardown).
+        """
         for name, output in template.outputs.items():
             if output.export_name is None or name not in stack.outputs:
                 continue
             export = str(resolver.resolve(output.export_name, where=f"Outputs.{name}.Export.Name"))
             owner = self.exports.get(export, (stack.name, None))[0]
-            if owner != stack.name:
-                errors = self.teardown(stack)
-                raise TemplateError(f"Outputs.{name}: export {export!r} is already exported by stack {owner}"
-                                    + "".join(f"\n  rollback: {e}" for e in errors), path=template.path)
+            if owner != stack.name:  # deploy() rolls the stack back
+                raise TemplateError(f"Outputs.{name}: export {export!r} is already exported by stack {owner}",
+                                    path=template.path)
             self.exports[export] = (stack.name, stack.outputs[name])
 
     def _request(self, decl: ResourceDecl, properties: dict[str, Any], stack_name: str) -> ProvisionRequest:

@@ -132,16 +132,7 @@ class CloudFormationDeployer:
                     item["LogicalResourceId"], item["ResourceType"], item.get("PhysicalResourceId", ""))
 
     def failed_events(self, stack_name: str) -> list[str]:
-        """``LogicalId (Type): STATUS: reason`` for every failed event of the stack, oldest first."""
-        try:
-            events = self.clients("cloudformation").describe_stack_events(StackName=stack_name)["StackEvents"]
-        except Exception as exc:  # the events are a courtesy: never hide the real failure behind them
-            return [f"(stack events unavailable: {exc})"]
-        return [
-            f"{e['LogicalResourceId']} ({e.get('ResourceType', '?')}): {e['ResourceStatus']}: "
-            f"{e.get('ResourceStatusReason', '')}"
-            for e in reversed(events) if str(e.get("ResourceStatus", "")).endswith("FAILED")
-        ]
+        return failed_events(self.clients, stack_name)
 
     def verify(self, stack: Stack) -> dict[str, list[str]]:
         """Every template resource exists in the stack, and CloudFormation's drift detection agrees."""
@@ -172,14 +163,34 @@ class CloudFormationDeployer:
         return problems
 
     def teardown(self, stack: Stack) -> list[str]:
-        cfn = self.clients("cloudformation")
-        try:
-            cfn.delete_stack(StackName=stack.name)
-            cfn.get_waiter("stack_delete_complete").wait(
-                StackName=stack.name, WaiterConfig={"Delay": self._delay, "MaxAttempts": self._attempts})
-        except Exception as exc:
-            if is_not_found(exc):
-                return []
-            return [f"stack {stack.name} could not be deleted: {exc}", *self.failed_events(stack.name)]
-        stack.resources.clear()
-        return []
+        errors = delete_stack(self.clients, stack.name, self._delay, self._attempts)
+        if not errors:
+            stack.resources.clear()
+        return errors
+
+
+def failed_events(clients: ClientFactory, stack_name: str) -> list[str]:
+    """``LogicalId (Type): STATUS: reason`` for every failed event of the stack, oldest first."""
+    try:
+        events = clients("cloudformation").describe_stack_events(StackName=stack_name)["StackEvents"]
+    except Exception as exc:  # the events are a courtesy: never hide the real failure behind them
+        return [f"(stack events unavailable: {exc})"]
+    return [
+        f"{e['LogicalResourceId']} ({e.get('ResourceType', '?')}): {e['ResourceStatus']}: "
+        f"{e.get('ResourceStatusReason', '')}"
+        for e in reversed(events) if str(e.get("ResourceStatus", "")).endswith("FAILED")
+    ]
+
+
+def delete_stack(clients: ClientFactory, stack_name: str, delay: int = 5, attempts: int = 720) -> list[str]:
+    """Delete a stack and wait for it; ``[]``, or the error and the stack's failed events."""
+    cfn = clients("cloudformation")
+    try:
+        cfn.delete_stack(StackName=stack_name)
+        cfn.get_waiter("stack_delete_complete").wait(
+            StackName=stack_name, WaiterConfig={"Delay": delay, "MaxAttempts": attempts})
+    except Exception as exc:
+        if is_not_found(exc):
+            return []
+        return [f"stack {stack_name} could not be deleted: {exc}", *failed_events(clients, stack_name)]
+    return []

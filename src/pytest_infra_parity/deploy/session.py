@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from pytest_infra_parity.deploy.applier import RUN_TAG
 from pytest_infra_parity.deploy.cdk import bootstrap_parameters
 from pytest_infra_parity.deploy.provisioners.base import error_code
 from pytest_infra_parity.deploy.stack import Stack
@@ -128,13 +129,13 @@ class Deployments:
             body = value if isinstance(value, str) else json.dumps(value)
             try:
                 client.create_secret(Name=name, SecretString=body,
-                                     Tags=[{"Key": "infra-parity:run", "Value": self.run_id}])
+                                     Tags=[{"Key": RUN_TAG, "Value": self.run_id}])
             except Exception as exc:
                 if error_code(exc) != "ResourceExistsException":
                     raise DeployError(f"design {design.name}: prerequisite secret {name} could not be created: "
                                       f"{exc}") from exc
                 tags = {t["Key"] for t in client.describe_secret(SecretId=name).get("Tags", [])}
-                if "infra-parity:run" not in tags:
+                if RUN_TAG not in tags:
                     raise DeployError(
                         f"design {design.name}: prerequisite secret {name} already exists and was not created by "
                         "infra-parity; refusing to overwrite it (delete it, or remove it from prerequisites)"

@@ -15,6 +15,7 @@ from typing import Any
 
 from pytest_infra_parity.deploy import ledger
 from pytest_infra_parity.deploy.applier import RUN_TAG, delete_resource
+from pytest_infra_parity.deploy.cloudformation import delete_stack
 from pytest_infra_parity.deploy.leftovers import classify
 from pytest_infra_parity.deploy.provisioners.base import DELETED_TAG, ClientFactory
 from pytest_infra_parity.deploy.stack import StackResource
@@ -74,8 +75,11 @@ def sweep(clients: ClientFactory, account_id: str, *, run_id: str | None = None,
         if dry_run:
             report.deleted.append(f"{stack_name} (CloudFormation stack)")
             continue
-        error = _delete_stack(clients, stack_name)
-        (report.failed if error else report.deleted).append(error or f"{stack_name} (CloudFormation stack)")
+        errors = delete_stack(clients, stack_name)
+        if errors:
+            report.failed.append("\n  ".join(errors))
+        else:
+            report.deleted.append(f"{stack_name} (CloudFormation stack)")
     if not dry_run:
         report.stray, report.undeletable = leftovers(clients, run_id)
     return report
@@ -99,17 +103,6 @@ def plan_stacks(clients: ClientFactory, *, run_id: str | None = None, older_than
                 continue
             names.append(str(stack["StackName"]))
     return names
-
-
-def _delete_stack(clients: ClientFactory, stack_name: str) -> str | None:
-    cfn = clients("cloudformation")
-    try:
-        cfn.delete_stack(StackName=stack_name)
-        cfn.get_waiter("stack_delete_complete").wait(StackName=stack_name,
-                                                     WaiterConfig={"Delay": 5, "MaxAttempts": 720})
-    except Exception as exc:
-        return f"{stack_name} (CloudFormation stack): {exc}"
-    return None
 
 
 def leftovers(clients: ClientFactory, run_id: str | None = None) -> tuple[list[str], list[str]]:
