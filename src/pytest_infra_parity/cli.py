@@ -51,6 +51,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _room_commands(parser: argparse.ArgumentParser) -> dict[str, Any]:
+    """Add the sub-parsers of :mod:`pytest_infra_parity.commands` modules; their handlers by name."""
+    import importlib
+
+    from pytest_infra_parity.commands import MODULES
+
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    handlers: dict[str, Any] = {}
+    for module in MODULES:
+        handlers.update(importlib.import_module(module).register(sub))
+    return handlers
+
+
 def _resource_summary(design: Any) -> dict[str, Any]:
     from pytest_infra_parity.deploy.template import load_template
 
@@ -147,10 +160,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    handlers = {"designs": cmd_designs, "validate": cmd_validate, "sweep": cmd_sweep}
+    parser = _parser()
+    handlers = {"designs": cmd_designs, "validate": cmd_validate, "sweep": cmd_sweep, **_room_commands(parser)}
+    args = parser.parse_args(argv)
     try:
-        return handlers[args.command](args)
+        return int(handlers[args.command](args))
     except (InfraParityError, ConfigError) as exc:
         print(f"infra-parity: error: {exc.describe()}", file=sys.stderr)
         return 2

@@ -15,6 +15,24 @@ if TYPE_CHECKING:
     from pytest_infra_parity.settings import Settings
     from pytest_infra_parity.targets.protocol import Target
 
+FIXTURE_MODULES = (
+    "pytest_infra_parity.fixtures",
+    "pytest_infra_parity.fixtures.inventory",
+    "pytest_infra_parity.fixtures.sim",
+    "pytest_infra_parity.fixtures.chaos",
+)
+"""Modules of public fixtures, registered as plugins in ``pytest_configure`` (one per room)."""
+
+STEP_MODULES = (
+    "pytest_infra_parity.bdd.steps_deploy",
+    "pytest_infra_parity.bdd.steps_inventory",
+    "pytest_infra_parity.bdd.steps_parity",
+    "pytest_infra_parity.bdd.steps_canary",
+    "pytest_infra_parity.bdd.steps_scaling",
+    "pytest_infra_parity.bdd.steps_chaos",
+)
+"""The step library: every step of these modules is available to every feature file."""
+
 # Help-text style: start with a capital letter, no trailing period, say what the default is.
 
 
@@ -61,11 +79,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
     runtime = InfraRuntime.from_config(config)
     config.pluginmanager.register(runtime, "infra-parity-runtime")
-    from pytest_infra_parity import fixtures
-    from pytest_infra_parity.bdd import steps_deploy
+    import importlib
 
-    config.pluginmanager.register(fixtures, "infra-parity-fixtures")
-    config.pluginmanager.register(steps_deploy, "infra-parity-steps-deploy")
+    for module in (*FIXTURE_MODULES, *STEP_MODULES):
+        config.pluginmanager.register(importlib.import_module(module), f"infra-parity:{module}")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -1,0 +1,3 @@
+"""Steps of the inventory room (filled in by its issue)."""
+
+from __future__ import annotations
