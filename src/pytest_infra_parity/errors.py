@@ -44,3 +44,8 @@ class TemplateError(InfraParityError):
 
 class DeployError(InfraParityError):
     """A resource could not be created or deleted; names the logical id and type."""
+
+
+class SourceError(InfraParityError):
+    """An inventory source that cannot be read: a truncated plan, an unknown resource type, a state
+    file of another format; names the file and, where it can, the line or resource address."""

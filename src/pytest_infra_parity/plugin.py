@@ -19,7 +19,9 @@ FIXTURE_MODULES = (
     "pytest_infra_parity.fixtures",
     "pytest_infra_parity.fixtures.inventory",
     "pytest_infra_parity.fixtures.sim",
+    "pytest_infra_parity.fixtures.scaling",
     "pytest_infra_parity.fixtures.chaos",
+    "pytest_infra_parity.fixtures.cost",
 )
 """Modules of public fixtures, registered as plugins in ``pytest_configure`` (one per room)."""
 
@@ -30,6 +32,7 @@ STEP_MODULES = (
     "pytest_infra_parity.bdd.steps_canary",
     "pytest_infra_parity.bdd.steps_scaling",
     "pytest_infra_parity.bdd.steps_chaos",
+    "pytest_infra_parity.bdd.steps_cost",
 )
 """The step library: every step of these modules is available to every feature file."""
 

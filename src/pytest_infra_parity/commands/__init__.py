@@ -11,4 +11,5 @@ MODULES = (
     "pytest_infra_parity.commands.inventory",
     "pytest_infra_parity.commands.chaos",
     "pytest_infra_parity.commands.localstack",
+    "pytest_infra_parity.commands.cost",
 )

@@ -26,6 +26,10 @@ _KNOWN_KEYS = frozenset(
         "criteria", "deviations", "prerequisites", "notes", "build",
     }
 )
+ROOM_KEYS = frozenset({"traffic", "canary", "scaling", "flags", "analysis", "variant_of", "expected_failures",
+                       "implementations", "locks", "cost"})
+"""Sections the rooms read (control-plane emulation, parity implementations, chaos, cost), kept in
+:attr:`Design.sections` as written; each room validates its own section."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Design:
     deviations: tuple[str, ...] = ()
     prerequisites: dict[str, Any] = field(default_factory=dict)
     builtin: bool = False
+    sections: dict[str, Any] = field(default_factory=dict)
+    """The room sections of ``design.yaml`` (:data:`ROOM_KEYS`), as written."""
 
 
 def _find_template(folder: Path) -> Path | None:
@@ -107,10 +113,11 @@ def load_design(folder: Path, *, builtin: bool = False) -> Design:
     folder = folder.resolve()
     meta_path = folder / "design.yaml"
     meta = _read_yaml(meta_path) if meta_path.is_file() else {}
-    unknown = sorted(set(meta) - _KNOWN_KEYS)
+    unknown = sorted(set(meta) - _KNOWN_KEYS - ROOM_KEYS)
     if unknown:
         raise DesignError(
-            f"unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(_KNOWN_KEYS))}", path=meta_path
+            f"unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(_KNOWN_KEYS | ROOM_KEYS))}",
+            path=meta_path,
         )
     if "template" in meta:
         template_path = (folder / str(meta["template"])).resolve()
@@ -143,6 +150,7 @@ def load_design(folder: Path, *, builtin: bool = False) -> Design:
         deviations=_str_list(meta.get("deviations"), "deviations", meta_path),
         prerequisites=_prerequisites(meta.get("prerequisites"), meta_path),
         builtin=builtin,
+        sections={key: meta[key] for key in sorted(ROOM_KEYS) if key in meta},
     )
 
 
