@@ -1,6 +1,8 @@
-"""Generated documentation: the applier's types and moto workarounds, and the built-in designs.
+"""Generated documentation: the applier's types and moto workarounds, the built-in designs, the
+policy catalogue and the step catalogue.
 
-``python -m pytest_infra_parity.catalogue DOCS_DIR`` rewrites ``applier.md`` and ``designs.md``;
+``python -m pytest_infra_parity.catalogue DOCS_DIR`` rewrites ``applier.md``, ``designs.md``,
+``policies.md`` and ``steps.md``;
 a test fails when the committed files are stale, so the docs always say what the code does.
 """
 
@@ -95,7 +97,21 @@ def designs_catalogue() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-CATALOGUES = {"applier.md": applier_catalogue, "designs.md": designs_catalogue}
+def policies_catalogue() -> str:
+    from pytest_infra_parity.policies.catalogue import render
+
+    return render()
+
+
+def steps_catalogue() -> str:
+    from pytest_infra_parity.bdd.catalogue import render
+    from pytest_infra_parity.plugin import STEP_MODULES
+
+    return render(STEP_MODULES, Path(__file__).resolve().parents[2] / "features")
+
+
+CATALOGUES = {"applier.md": applier_catalogue, "designs.md": designs_catalogue, "policies.md": policies_catalogue,
+              "steps.md": steps_catalogue}
 
 
 def main(argv: list[str]) -> int:

@@ -26,7 +26,10 @@ def target() -> Iterator[MotoTarget]:
 
 
 def test_the_five_seed_designs_ship() -> None:
-    assert DESIGNS == ["cityguided", "dashborion", "huntaze-skeleton", "lego-api", "photoeditor"]
+    seeds = {"cityguided", "dashborion", "huntaze-skeleton", "lego-api", "photoeditor"}
+    assert seeds <= set(DESIGNS)
+    variants = {name: builtin_designs()[name].sections.get("variant_of") for name in set(DESIGNS) - seeds}
+    assert all(parent in seeds for parent in variants.values()), variants
 
 
 @pytest.mark.parametrize("name", DESIGNS)

@@ -92,3 +92,13 @@ def test_other_code_forms_and_sha() -> None:
     expected = base64.b64encode(hashlib.sha256(archive).digest()).decode()
     assert code_sha256({"ZipFile": "x = 1"}, "python3.12", "Fn") == expected
     assert code_sha256({"S3Bucket": "b", "S3Key": "k"}, None, "Fn") is None
+
+
+def test_entries_of_several_folders_merge_into_one_deterministic_zip(tmp_path: Path) -> None:
+    from pytest_infra_parity.deploy.packaging import folder_entries, write_zip
+
+    folder = _make_folder(tmp_path / "code")
+    entries = folder_entries(folder)
+    assert [name for name, _ in entries] == ["empty/", "handler.py", "pkg/", "pkg/__init__.py", "pkg/sub/",
+                                             "pkg/sub/data.json"]
+    assert write_zip(entries) == zip_folder(folder)

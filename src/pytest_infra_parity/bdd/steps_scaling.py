@@ -1,3 +1,106 @@
-"""Steps of the scaling room (filled in by its issue)."""
+"""Steps of the scaling room: scale to zero after idle minutes, and scale-up from zero.
+
+Sentences (numbers may have decimals)::
+
+    Given the time is <Monday..Sunday> <HH>:<MM> UTC
+    When the service receives no requests for <n> minutes
+    Then the service runs <count> tasks within <m> minutes of the last request
+    When requests arrive at <r> per second after <n> idle minutes
+    Then the first request succeeds within <s> seconds
+    Then the scale-up breakdown is reported
+    Then the scale-to-zero breakdown is reported
+
+A criterion the design declares in design.yaml ``expected_failures`` (``scaling.scale-up``,
+``scaling.scale-to-zero``) is reported as an expected failure (XFAIL) with the design's reason and the
+measured breakdown; if it is met after all, the step fails, so the declaration is kept honest.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from pytest_infra_parity.errors import InfraParityError
+
+if TYPE_CHECKING:
+    from pytest_infra_parity.sim.scaling_session import ScalingController, Verdict
+
+T = TypeVar("T")
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Run a controller call; user-caused problems become one readable failure."""
+    try:
+        return action()
+    except InfraParityError as exc:
+        problem = f"infra-parity: {exc.describe()}"
+    except ValueError as exc:
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)
+
+
+def _conclude(verdict: Verdict, criterion: str) -> None:
+    if verdict.expected_failure is not None:
+        if verdict.passed:
+            pytest.fail(f"{criterion}: met, but the design declares it an expected failure "
+                        f"({verdict.expected_failure}); remove it from expected_failures\n\n{verdict.message}",
+                        pytrace=False)
+        pytest.xfail(f"{verdict.expected_failure}\n{verdict.message}")
+    if not verdict.passed:
+        pytest.fail(f"{criterion}: not met\n{verdict.message}", pytrace=False)
+    print(verdict.message.split("\n\ntimeline")[0])
+
+
+@given(parsers.re(r"the time is (?P<day>[A-Za-z]+) (?P<hour>\d{1,2}):(?P<minute>\d{2}) UTC"))
+def time_is(day: str, hour: str, minute: str, infra_scaling: ScalingController) -> None:
+    """Start the emulated scenario at this time of the clock's reference week (scheduled actions use it)."""
+    from pytest_infra_parity.sim.scaling_session import start_of
+
+    infra_scaling.starts_at(_guarded(lambda: start_of(day, int(hour), int(minute))))
+
+
+@when(parsers.parse("the service receives no requests for {minutes:g} minutes"))
+def no_requests(minutes: float, infra_scaling: ScalingController) -> None:
+    """Traffic (the scenario's, or the design's usage profile), then none for ``minutes``."""
+    _guarded(lambda: infra_scaling.receive_no_requests(minutes))
+
+
+@then(parsers.parse("the service runs {count:d} tasks within {minutes:g} minutes of the last request"))
+def runs_tasks_within(count: int, minutes: float, infra_scaling: ScalingController) -> None:
+    """Every seeded run reaches ``count`` running tasks (and desired count) within ``minutes``."""
+    if count != 0 and infra_scaling.emulated:
+        pytest.fail("the emulation measures scale-in to 0 tasks; write 'runs 0 tasks'", pytrace=False)
+    verdict = _guarded(lambda: infra_scaling.check_zero(count, minutes))
+    _conclude(verdict, f"the service runs {count} tasks within {minutes:g} minutes of the last request")
+
+
+@when(parsers.parse("requests arrive at {rate:g} per second after {minutes:g} idle minutes"))
+def requests_after_idle(rate: float, minutes: float, infra_scaling: ScalingController) -> None:
+    """Traffic, ``minutes`` without any request, then ``rate`` requests per second."""
+    _guarded(lambda: infra_scaling.requests_after_idle(rate, minutes))
+
+
+@then(parsers.parse("the first request succeeds within {seconds:g} seconds"))
+def first_request_succeeds(seconds: float, infra_scaling: ScalingController) -> None:
+    """In every seeded run, a request succeeds within ``seconds`` of the first request after the idle window."""
+    verdict = _guarded(lambda: infra_scaling.check_first_success(seconds))
+    _conclude(verdict, f"the first request succeeds within {seconds:g} seconds")
+
+
+@then(parsers.re(r"the (?P<kind>scale-up|scale-to-zero) breakdown is reported"))
+def breakdown_is_reported(kind: str, infra_scaling: ScalingController) -> None:
+    """Print the stages of the measurement (medians over the seeded runs); fail when a stage is missing."""
+    text = _guarded(lambda: infra_scaling.breakdown(kind))
+    if not infra_scaling.emulated:
+        print(f"{text}\n(on the aws target the wall clock measures the total; the stages come from the emulation)")
+        return
+    stages = ("alarm", "scaling", "provisioning", "health checks") if kind == "scale-up" else \
+        ("alarm", "scaling", "draining", "stopping")
+    warm = "served by a running task" in text
+    missing = [s for s in stages if f"  {s} " not in text]
+    if missing and not warm:
+        pytest.fail(f"the {kind} breakdown lacks the stage(s) {', '.join(missing)}:\n{text}", pytrace=False)
+    print(text)

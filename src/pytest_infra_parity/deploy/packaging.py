@@ -30,6 +30,10 @@ def _excluded(name: str) -> bool:
     return name == "__pycache__" or name.endswith(".pyc")
 
 
+Entries = list[tuple[str, bytes | None]]
+"""``(archive name, content)`` pairs; ``None`` content marks a directory entry."""
+
+
 def _entry(name: str, is_dir: bool) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=FIXED_DATE_TIME)
     info.create_system = _UNIX
@@ -42,9 +46,9 @@ def _entry(name: str, is_dir: bool) -> zipfile.ZipInfo:
     return info
 
 
-def _folder_entries(root: Path) -> list[tuple[str, bytes | None]]:
-    """``(archive name, content)`` for every kept entry; ``None`` content marks a directory."""
-    entries: list[tuple[str, bytes | None]] = []
+def folder_entries(root: Path) -> Entries:
+    """``(archive name, content)`` for every kept entry, sorted; ``None`` content marks a directory."""
+    entries: Entries = []
     for current, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not _excluded(d))
         base = Path(current)
@@ -59,7 +63,8 @@ def _folder_entries(root: Path) -> list[tuple[str, bytes | None]]:
     return entries
 
 
-def _write(entries: list[tuple[str, bytes | None]]) -> bytes:
+def write_zip(entries: Entries) -> bytes:
+    """The zip of ``entries`` in the order given, with fixed dates and modes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in entries:
@@ -73,16 +78,16 @@ def zip_folder(path: str | os.PathLike[str]) -> bytes:
     root = Path(path)
     if not root.is_dir():
         raise NotADirectoryError(f"cannot package {root}: not a folder")
-    return _write(_folder_entries(root))
+    return write_zip(folder_entries(root))
 
 
 def zip_files(files: Mapping[str, str | bytes]) -> bytes:
     """A deterministic zip holding the given ``{archive name: content}`` files."""
-    entries: list[tuple[str, bytes | None]] = [
+    entries: Entries = [
         (name, content.encode() if isinstance(content, str) else content) for name, content in files.items()
     ]
     entries.sort(key=lambda item: item[0])
-    return _write(entries)
+    return write_zip(entries)
 
 
 def code_argument(code: Mapping[str, Any], runtime: str | None, what: str) -> dict[str, Any]:

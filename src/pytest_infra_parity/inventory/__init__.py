@@ -1,6 +1,12 @@
 """One resource model, many sources: live targets, templates, Terraform, Pulumi/SST, snapshots.
 
 Inner room: nothing here imports boto3 or the outer rooms; the live source gets a client factory.
+
+Modules: :mod:`.model` (the model), :mod:`.links` (alarms, log groups, DLQs and TLS-only policies
+linked within an inventory), :mod:`.template` (declared resources with CloudFormation types mapped
+onto the model; the mappers are in :mod:`.cfn_storage` and :mod:`.cfn_compute`, encryption rules in
+:mod:`.encryption`), :mod:`.live` (read from a target by stack, tags or ARNs), :mod:`.snapshot`
+(save and load). The SOURCE dispatcher is :mod:`pytest_infra_parity.sources`.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from pytest_infra_parity.inventory.model import (
     Inventory,
     Observability,
     Resource,
+    effective_tags,
+    is_internal_tag,
     is_unknown,
     kind_of,
     kind_of_word,
@@ -24,6 +32,8 @@ __all__ = [
     "Inventory",
     "Observability",
     "Resource",
+    "effective_tags",
+    "is_internal_tag",
     "is_unknown",
     "kind_of",
     "kind_of_word",

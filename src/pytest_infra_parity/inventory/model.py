@@ -16,21 +16,43 @@ Settings keys per kind (absent key = the source does not describe it; ``UNKNOWN`
   ``lifecycle_rules`` (int), ``bucket_key`` (bool)
 - table: ``pitr`` (bool), ``ttl`` (bool), ``stream`` (view type or None), ``billing_mode`` (str)
 - queue: ``dlq`` (ARN or name of the redrive target, or None), ``max_receive_count`` (int or None),
-  ``is_dlq`` (bool: another queue of the inventory redrives to it), ``fifo`` (bool)
+  ``is_dlq`` (bool: another queue redrives to it; live sources also ask AWS about queues outside the
+  selection), ``fifo`` (bool)
 - topic: ``fifo`` (bool)
-- key: ``rotation`` (bool), ``key_spec`` (str)
+- key: ``rotation`` (bool), ``key_spec`` (str), ``key_manager`` (live only: ``AWS`` or ``CUSTOMER``)
 - function: ``runtime``, ``memory`` (MB), ``timeout`` (s), ``reserved_concurrency`` (int or None),
   ``architectures`` (list), ``dlq`` (target ARN or None)
 - alarm: ``namespace``, ``metric`` (for a math alarm, the metric names it reads, joined by ``,``),
   ``dimensions`` (dict), ``statistic``, ``threshold``, ``comparison``, ``period``,
   ``evaluation_periods``, ``datapoints_to_alarm``, ``treat_missing_data``, ``actions`` (list)
+- alarm (metric math): ``metrics`` (list of ``{"id", "namespace", "metric", "dimensions", "stat",
+  "expression"}``: a MetricStat fills namespace/metric/dimensions/stat, an expression only id/expression)
+- alarm: ``dimension_refs`` (``{dimension: name}``: for a dimension whose value is ``UNKNOWN``, the name
+  of the resource of the same source it refers to, when the source knows it; each ``metrics`` entry
+  may carry its own ``dimension_refs``)
 - log group: (retention lives in ``observability.log_retention_days``)
-- service: ``desired_count``, ``launch_type``, ``cpu``, ``memory``
+- service: ``desired_count``, ``launch_type``, ``cluster``; task definition: ``cpu``, ``memory``
 - http api: ``protocol`` (``HTTP``/``WEBSOCKET``)
+- api stage: ``api`` (API id), ``stage`` (stage name), ``auto_deploy`` (bool)
+- alias: ``function`` (function name), ``version``
+- bucket policy: ``bucket`` (bucket name, or a reference), ``policy`` (the policy document, a dict);
+  ``bucket_ref`` (name of the bucket resource of the same source when ``bucket`` is ``UNKNOWN``)
+- queue: ``dlq_ref`` (name of the queue resource of the same source when ``dlq`` is ``UNKNOWN``)
+- function: ``log_group_name`` (``LoggingConfig.LogGroup`` when the function names its own log group)
+- load balancer: ``scheme``, ``type``; target group: ``protocol``, ``port``, ``target_type``
+- scalable target: ``service_namespace``, ``resource_id``, ``scalable_dimension``, ``min_capacity``,
+  ``max_capacity``
+- secret: ``rotation`` (bool, live only); parameter: ``type``; role: ``path``
+- event source mapping: ``batch_size``, ``enabled``; event rule: ``schedule``, ``state``
+
+Links between resources (alarms watching a resource, a function's log group, DLQ marks, TLS-only
+bucket policies) are computed by :func:`pytest_infra_parity.inventory.links.link`, which every
+source calls last.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypeAlias
 
@@ -109,12 +131,73 @@ class Observability:
     """``None``: logs never expire (or no log group); a number of days otherwise."""
     tracing: bool | Unknown | None = None
     """X-Ray active tracing (functions, HTTP API stages); ``None`` when the kind has no tracing."""
+    possible_alarms: list[AlarmRef] = field(default_factory=list)
+    """Alarms that may watch this resource: a dimension they select on is only known after apply, and
+    nothing tells which resource of this kind it names (so a policy can answer "unknown")."""
 
     def metrics_alarmed(self) -> set[str]:
         return {ref.metric for ref in self.alarms}
 
+    def has_alarm_on(self, metric: str) -> bool | Unknown:
+        """True when an alarm watches ``metric`` (case-insensitive), UNKNOWN when one only may."""
+        wanted = metric.lower()
+        if any(ref.metric.lower() == wanted for ref in self.alarms):
+            return True
+        if any(ref.metric.lower() == wanted for ref in self.possible_alarms):
+            return UNKNOWN
+        return False
+
 
 Tags: TypeAlias = "dict[str, str | Unknown]"
+
+INTERNAL_TAG_PREFIXES: Final[tuple[str, ...]] = ("aws:", "infra-parity:")
+"""Tags that are not part of a resource's effective tags: AWS's own (``aws:cloudformation:stack-name``)
+and the plugin's bookkeeping (``infra-parity:run``)."""
+
+
+def is_internal_tag(key: str) -> bool:
+    """True for ``aws:*`` and ``infra-parity:*`` tag keys."""
+    return key.startswith(INTERNAL_TAG_PREFIXES)
+
+
+def effective_tags(raw: Any) -> dict[str, str | Unknown] | Unknown:
+    """Tags from any shape sources use, internal tags left out.
+
+    Accepts a mapping, a list of ``{"Key": k, "Value": v}`` (CloudFormation, most AWS APIs) or of
+    ``{"key": k, "value": v}`` (ECS), ``None`` (no tags) and :data:`UNKNOWN` (returned as is).
+    Values are kept as text, or UNKNOWN. A ``TypeError`` names a shape none of those.
+    """
+    if isinstance(raw, _Unknown):
+        return raw
+    if raw is None:
+        return {}
+    pairs: Iterable[tuple[Any, Any]]
+    if isinstance(raw, Mapping):
+        pairs = raw.items()
+    elif isinstance(raw, list):
+        pairs = [_tag_pair(item) for item in raw]
+    else:
+        raise TypeError(f"tags must be a mapping or a list of Key/Value pairs, not {raw!r}")
+    tags: dict[str, str | Unknown] = {}
+    for key, value in pairs:
+        if key is UNKNOWN or not isinstance(key, str) or is_internal_tag(key):
+            continue
+        tags[key] = UNKNOWN if value is UNKNOWN else _text(value)
+    return tags
+
+
+def _tag_pair(item: Any) -> tuple[Any, Any]:
+    if not isinstance(item, Mapping):
+        raise TypeError(f"a tag must be a Key/Value mapping, not {item!r}")
+    key = item.get("Key", item.get("key"))
+    value = item.get("Value", item.get("value", ""))
+    return key, value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
 
 
 @dataclass
@@ -254,6 +337,13 @@ KIND_BY_CFN_TYPE: Final[dict[str, str]] = {
     "AWS::AppConfig::Environment": "appconfig environment",
     "AWS::AppConfig::ConfigurationProfile": "configuration profile",
     "AWS::AppConfig::DeploymentStrategy": "deployment strategy",
+    "AWS::AppConfig::HostedConfigurationVersion": "configuration version",
+    "AWS::CloudFront::OriginAccessControl": "origin access control", "AWS::EC2::Route": "route",
+    "AWS::EC2::SecurityGroupIngress": "security group rule", "AWS::EC2::SecurityGroupEgress": "security group rule",
+    "AWS::EC2::SubnetRouteTableAssociation": "route table association",
+    "AWS::EC2::VPCGatewayAttachment": "gateway attachment", "AWS::ElastiCache::SubnetGroup": "cache subnet group",
+    "AWS::RDS::DBSubnetGroup": "db subnet group", "AWS::RDS::DBProxyTargetGroup": "db proxy target group",
+    "AWS::WAFv2::WebACLAssociation": "web acl association",
 }
 
 KIND_ALIASES: Final[dict[str, str]] = {
@@ -265,12 +355,20 @@ KIND_ALIASES: Final[dict[str, str]] = {
 """Other words reviewers use; plurals are folded by :func:`kind_of_word`."""
 
 UNTAGGABLE_KINDS: Final = frozenset({
-    "bucket policy", "queue policy", "topic policy", "subscription", "key alias", "function version",
+    "bucket policy", "queue policy", "topic policy", "subscription", "key alias", "alias", "function version",
     "function permission", "event source mapping", "layer", "api route", "api integration",
     "api authorizer", "api deployment", "listener rule", "scalable target", "scaling policy",
-    "iam policy", "managed policy", "dns record", "user pool client", "task definition",
+    "iam policy", "managed policy", "dns record", "user pool client", "task definition", "configuration version",
+    "origin access control", "route", "security group rule", "route table association", "gateway attachment",
+    "db proxy target group", "web acl association",
 })
 """Kinds whose resources carry no tags of their own (in CloudFormation or in the API)."""
+
+ENCRYPTED_KINDS: Final = frozenset({
+    "bucket", "table", "queue", "topic", "log group", "function", "secret", "parameter", "db instance",
+    "db cluster", "search domain", "replication group", "cache cluster",
+})
+"""Kinds that have encryption at rest (``Resource.encryption`` is set); the others' is ``None``."""
 
 
 def kind_of(cfn_type: str) -> str:

@@ -1,0 +1,54 @@
+Feature: Huntaze walking skeleton, canary rollback and flag rollout (seed 004)
+  The seed's criterion: "CloudWatch Alarm -> rollback auto si error rate > 2%", with CodeDeploy shifting
+  the live alias by Canary10Percent5Minutes, and the prismaAdapter flag rolled out by AppConfig. moto
+  evaluates no alarm and runs no deployment: the plugin emulates CloudWatch, CodeDeploy and AppConfig on
+  a virtual clock, reading the deployed configuration from the target and writing the outcome back
+  (alias weights, alarm states). As written, the alarm watches the whole function and misses a canary
+  failing a few percent (an expected failure, with the reason); the corrected variant watches the new
+  version and meets the criterion.
+
+  Scenario: Corrected design, a canary failing 5% of its requests is rolled back
+    Given the "huntaze-skeleton-corrected" design is deployed
+    And a steady traffic of 20 requests per second
+    When version 2 is rolled out with "CodeDeployDefault.LambdaCanary10Percent5Minutes" while it fails 5% of requests
+    Then the deployment is rolled back within 5 minutes
+
+  Scenario: Corrected design, a canary failing 0.5% of its requests goes through
+    Given the "huntaze-skeleton-corrected" design is deployed
+    And a steady traffic of 20 requests per second
+    When version 2 is rolled out with "CodeDeployDefault.LambdaCanary10Percent5Minutes" while it fails 0.5% of requests
+    Then the deployment succeeds
+
+  Scenario: Corrected design, the 2% criterion is met
+    Given the "huntaze-skeleton-corrected" design is deployed
+    And a steady traffic of 20 requests per second
+    Then a canary failing 5% of its requests is detected
+    And the smallest detectable canary error rate is between 2% and 5%
+
+  Scenario: As written, a canary failing 5% of its requests goes unnoticed
+    Given the "huntaze-skeleton" design is deployed
+    And a steady traffic of 20 requests per second
+    Then a canary failing 5% of its requests is detected
+
+  Scenario: As written, only a canary failing more than 20% of its requests is rolled back
+    Given the "huntaze-skeleton" design is deployed
+    And a steady traffic of 20 requests per second
+    Then the smallest detectable canary error rate is between 20% and 30%
+    When version 2 is rolled out with "Canary10Percent5Minutes" while it fails 40% of requests
+    Then the deployment is rolled back within 5 minutes
+
+  Scenario: The design's Canary1Percent5Minutes strategy is a linear rollout to everyone in 5 minutes
+    Given the "huntaze-skeleton" design is deployed
+    When the flag "prismaAdapter" is rolled out with the strategy "Canary1Percent5Minutes"
+    Then 1% of clients see it after 0.05 minutes
+    And 20% of clients see it after 1 minute
+    And 100% of clients see it after 5 minutes
+
+  Scenario: AppConfig's Canary10Percent20Minutes doubles the share every 4 minutes
+    Given the "huntaze-skeleton" design is deployed
+    When the flag "prismaAdapter" is rolled out with the strategy "AppConfig.Canary10Percent20Minutes"
+    Then 0% of clients see it after 3 minutes
+    And 10% of clients see it after 4 minutes
+    And 40% of clients see it after 12 minutes
+    And 80% of clients see it after 16 minutes
+    And 100% of clients see it after 20 minutes

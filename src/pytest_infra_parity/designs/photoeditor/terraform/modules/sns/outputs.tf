@@ -1,0 +1,7 @@
+output "topic_arn" {
+  value = aws_sns_topic.this.arn
+}
+
+output "topic_name" {
+  value = aws_sns_topic.this.name
+}
