@@ -4,7 +4,8 @@
    then by the harness (reference builds, schedule, jitter off, artifact and workspace checks); the
    difference divided by the number of builds is what the harness adds to each build.
 2. The figure of the issue: 5 functions x 10 rounds x 4 builds in parallel with ``infra-parity package``
-   (the reference packager), plus one kill check.
+   (the reference packager), plus the four kill checks the Gherkin step runs (one on the build's first
+   file, three spread over its reference duration); the time the kill checks take is printed apart.
 
 Run: ``python benchmarks/builds.py``.
 """
@@ -59,14 +60,18 @@ def overhead(rounds: int = 10, parallel: int = 4, count: int = 5) -> None:
               f"-> {extra * 1000:.1f} ms per build (ok={report.ok})")
 
 
-def dashborion_sized(rounds: int = 10, parallel: int = 4, count: int = 5) -> None:
+def dashborion_sized(rounds: int = 10, parallel: int = 4, count: int = 5, kills: int = 4) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         race = BuildRace(PACKAGE, _functions(root, count), root, parallel=parallel, out_dir=root / "out")
-        report = race_functions(race, rounds=rounds, seed=1, kills=1)
-        print(f"packager race: {count} functions x {rounds} rounds x {parallel} in parallel + 1 kill: "
+        report = race_functions(race, rounds=rounds, seed=1, kills=kills)
+        kill_seconds = sum(kill.delay + kill.recovery.seconds for kill in report.kills)
+        killed = sum(1 for kill in report.kills if kill.killed)
+        print(f"packager race: {count} functions x {rounds} rounds x {parallel} in parallel + {kills} kill checks: "
               f"{len(report.builds)} builds in {report.seconds:.1f}s "
               f"({report.seconds / len(report.builds) * 1000:.0f} ms per build), ok={report.ok}")
+        print(f"  kill checks: {killed} of {kills} builds killed before they ended, about {kill_seconds:.1f}s "
+              f"(killed build + the build after it): " + "; ".join(k.trigger for k in report.kills))
 
 
 if __name__ == "__main__":

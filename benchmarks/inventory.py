@@ -91,6 +91,21 @@ def plan(count: int) -> list[tuple[str, str]]:
     return [(kind, f"bench-{kind.replace(' ', '')}-{i}") for kind in KINDS for i in range(wanted[kind])]
 
 
+def resource_count(planned: list[tuple[str, str]]) -> int:
+    """Resources a plan creates: a queue entry creates the queue and its DLQ."""
+    return sum(2 if kind == "queue" else 1 for kind, _ in planned)
+
+
+def created_line(tagged: list[tuple[str, str]], other: list[tuple[str, str]], seconds: float) -> str:
+    """What was created, counted resource by resource (DLQs included), per project."""
+    kinds = Counter(kind for kind, _ in tagged)
+    parts = [f"{kinds['queue']} queues + {kinds['queue']} DLQs" if kind == "queue" else f"{kinds[kind]} {kind}s"
+             for kind in KINDS if kinds[kind]]
+    total = resource_count(tagged) + resource_count(other)
+    return (f"created {total:,} resources in {seconds:.1f} s: {resource_count(tagged):,} tagged Project=bench "
+            f"({', '.join(parts)}) and {resource_count(other):,} tagged Project=other")
+
+
 def main(count: int, workers: int) -> int:
     target = MotoTarget(REGION, account_id=ACCOUNT)
     target.start()
@@ -98,12 +113,13 @@ def main(count: int, workers: int) -> int:
     create = creators(target.client, role_arn, _zip())
     for service in ("s3", "sqs", "dynamodb", "sns", "logs", "lambda", "cloudwatch"):
         target.client(service)
-    work = [(kind, name, {"Project": "bench", "Env": "perf"}) for kind, name in plan(count)]
-    work += [(kind, f"other-{name}", {"Project": "other"}) for kind, name in plan(50)]
+    tagged, other = plan(count), plan(50)
+    work = [(kind, name, {"Project": "bench", "Env": "perf"}) for kind, name in tagged]
+    work += [(kind, f"other-{name}", {"Project": "other"}) for kind, name in other]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(lambda job: create[job[0]](job[1], job[2]), work))
-    print(f"created {len(work)} resources ({count} tagged Project=bench) in {time.perf_counter() - start:.1f} s")
+    print(created_line(tagged, other, time.perf_counter() - start))
     start = time.perf_counter()
     selection = Selection.of_tags({"Project": "bench"})
     inventory = collect(target.client, region=REGION, account=ACCOUNT, selection=selection, max_workers=workers)

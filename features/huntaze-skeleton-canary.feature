@@ -13,17 +13,42 @@ Feature: Huntaze walking skeleton, canary rollback and flag rollout (seed 004)
     When version 2 is rolled out with "CodeDeployDefault.LambdaCanary10Percent5Minutes" while it fails 5% of requests
     Then the deployment is rolled back within 5 minutes
 
+  Scenario: Corrected design, with the scenario's seed a canary failing 3% of its requests is rolled back
+    # Deterministic for the fixed seed (infra_seed 4); over 100 seeded runs a 3% canary is rolled back in
+    # 86 (see the next scenarios): this run is one of them, not a guarantee.
+    Given the "huntaze-skeleton-corrected" design is deployed
+    And a steady traffic of 20 requests per second
+    When version 2 is rolled out with "CodeDeployDefault.LambdaCanary10Percent5Minutes" while it fails 3% of requests
+    Then the deployment is rolled back within 5 minutes
+
   Scenario: Corrected design, a canary failing 0.5% of its requests goes through
     Given the "huntaze-skeleton-corrected" design is deployed
     And a steady traffic of 20 requests per second
     When version 2 is rolled out with "CodeDeployDefault.LambdaCanary10Percent5Minutes" while it fails 0.5% of requests
     Then the deployment succeeds
 
-  Scenario: Corrected design, the 2% criterion is met
+  Scenario: Corrected design, what the 2% criterion means at 20 requests per second
+    # The alarm rolls back a canary whose own error rate exceeds 2% in 3 of 5 one-minute periods. At 20
+    # requests/s the canary serves about 120 requests a minute, so each minute's rate is noisy (about
+    # +-1.4 points at 2.5%): rates just above 2% are missed often, rates just below are rolled back
+    # sometimes. Only 3.3% and above is rolled back in 95% of the seeded runs (docs/canary.md).
     Given the "huntaze-skeleton-corrected" design is deployed
     And a steady traffic of 20 requests per second
     Then a canary failing 5% of its requests is detected
-    And the smallest detectable canary error rate is between 2% and 5%
+    And the smallest detectable canary error rate is between 3% and 3.5%
+    And a canary failing 3% of its requests is detected in at least 85% of runs
+    And a canary failing 2.5% of its requests is detected in at least 70% of runs
+    And a canary failing 2.5% of its requests is detected in at most 75% of runs
+    And a canary failing 2% of its requests is detected in at most 50% of runs
+    And a canary failing 1.5% of its requests is detected in at most 20% of runs
+    And a canary failing 0.5% of its requests is detected in at most 0% of runs
+
+  Scenario: Corrected design, a 2.5% canary is caught reliably at 150 requests per second
+    # About 900 canary requests a minute: the per-minute noise (+-0.5 points) no longer hides the
+    # 0.5-point excess over the threshold.
+    Given the "huntaze-skeleton-corrected" design is deployed
+    And a steady traffic of 150 requests per second
+    Then a canary failing 2.5% of its requests is detected
 
   Scenario: As written, a canary failing 5% of its requests goes unnoticed
     Given the "huntaze-skeleton" design is deployed

@@ -22,6 +22,8 @@ FIXTURE_MODULES = (
     "pytest_infra_parity.fixtures.scaling",
     "pytest_infra_parity.fixtures.chaos",
     "pytest_infra_parity.fixtures.cost",
+    "pytest_infra_parity.fixtures.compliance",
+    "pytest_infra_parity.fixtures.load",
 )
 """Modules of public fixtures, registered as plugins in ``pytest_configure`` (one per room)."""
 
@@ -33,6 +35,7 @@ STEP_MODULES = (
     "pytest_infra_parity.bdd.steps_scaling",
     "pytest_infra_parity.bdd.steps_chaos",
     "pytest_infra_parity.bdd.steps_cost",
+    "pytest_infra_parity.bdd.steps_load",
 )
 """The step library: every step of these modules is available to every feature file."""
 
@@ -57,20 +60,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--infra-endpoint", dest="infra_endpoint", metavar="URL",
                     help="LocalStack endpoint (default: LOCALSTACK_ENDPOINT or http://localhost:4566)")
     group.addoption("--infra-localstack", dest="infra_localstack", metavar="MODE",
-                    help="existing: use a running LocalStack (default); start: start one with testcontainers")
+                    help="existing: use a running LocalStack (default); start: start one (an existing endpoint, else "
+                         "Docker, else localstack-core on this host)")
+    group.addoption("--infra-fallback", dest="infra_fallback", metavar="TARGET",
+                    help="moto: serve what LocalStack cannot (501, failed download) on the embedded moto server; "
+                         "none (default): skip steps that need it")
     group.addoption("--infra-allowed-account", dest="infra_allowed_account", action="append", default=[],
                     metavar="ACCOUNT_ID", help="AWS account the run may touch (repeatable; required with aws)")
     group.addoption("--infra-design-path", dest="infra_design_path", action="append", default=[],
                     metavar="DIR", help="Folder holding user designs (repeatable)")
     group.addoption("--infra-keep-stacks", dest="infra_keep_stacks", action="store_true", default=False,
                     help="Leave deployed stacks in place at the end of the session (for debugging)")
+    group.addoption("--infra-prices", dest="infra_prices", metavar="MODE",
+                    help="Prices of cost estimates: offline (the dated catalog, default) or live (AWS Price List "
+                         "API, aws target only)")
+    group.addoption("--infra-cost-rate", dest="infra_cost_rate", action="append", default=[], metavar="CODE=USD",
+                    help="Exchange rate for cost estimates, e.g. EUR=1.17 (1 EUR = 1.17 USD; repeatable; default: "
+                         "the catalog's dated rate)")
     parser.addini("infra_target", "Default for --infra-target", default="")
     parser.addini("infra_region", "Default for --infra-region", default="")
     parser.addini("infra_profile", "Default for --infra-profile", default="")
     parser.addini("infra_endpoint", "Default for --infra-endpoint", default="")
     parser.addini("infra_localstack", "Default for --infra-localstack", default="")
+    parser.addini("infra_fallback", "Default for --infra-fallback", default="")
     parser.addini("infra_allowed_account", "Accounts the run may touch", type="linelist", default=[])
     parser.addini("infra_design_path", "Folders holding user designs", type="linelist", default=[])
+    parser.addini("infra_prices", "Default for --infra-prices", default="")
+    parser.addini("infra_cost_rates", "Exchange rates for cost estimates (CODE=USD lines)", type="linelist",
+                  default=[])
     parser.addini("infra_collect_features", "Collect *.feature files as tests (default true)",
                   type="bool", default=True)
 

@@ -91,8 +91,10 @@ class InfraRuntime:
             described = self.target.describe()
         except InfraParityError as exc:
             described = f"{self.settings.target} ({exc.describe()})"
-        return [f"infra-parity: target {described} (region from {self.settings.region_source}), "
-                f"run {self.settings.run_id}"]
+        lines = [f"infra-parity: target {described} (region from {self.settings.region_source}), "
+                 f"run {self.settings.run_id}"]
+        routes = getattr(self._target, "header_lines", None)  # LocalStack: which service went where
+        return lines + (list(routes()) if callable(routes) else [])
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         known_targets = {*BUILTIN_TARGETS, self.settings.target}

@@ -14,6 +14,7 @@ from pytest_infra_parity.errors import ConfigError
 
 BUILTIN_TARGETS = ("moto", "localstack", "aws")
 LOCALSTACK_MODES = ("existing", "start")
+FALLBACKS = ("moto", "none")
 DEFAULT_REGION = "us-east-1"
 DEFAULT_LOCALSTACK_ENDPOINT = "http://localhost:4566"
 
@@ -30,6 +31,8 @@ class Settings:
     allowed_accounts: tuple[str, ...] = ()
     design_paths: tuple[Path, ...] = ()
     localstack_mode: str = "existing"
+    fallback: str | None = None
+    """Where the clients of services LocalStack cannot serve go (``moto``), or ``None``."""
     run_id: str = "local"
     keep_stacks: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -74,6 +77,35 @@ def _split(values: list[str] | tuple[str, ...] | None) -> list[str]:
     return out
 
 
+def _localstack_choices(mode: str | None, fallback: str | None) -> tuple[str, str | None]:
+    """``--infra-localstack`` (existing, start) and ``--infra-fallback`` (moto, none: ``None``)."""
+    mode = mode or "existing"
+    if mode not in LOCALSTACK_MODES:
+        raise ConfigError(f"--infra-localstack must be one of {', '.join(LOCALSTACK_MODES)}, got {mode!r}")
+    fallback = (fallback or "none").strip()
+    if fallback not in FALLBACKS:
+        raise ConfigError(f"--infra-fallback must be one of {', '.join(FALLBACKS)}, got {fallback!r}")
+    return mode, None if fallback == "none" else fallback
+
+
+def _accounts(get: Callable[[str], object], getini: Callable[[str], object]) -> list[str]:
+    accounts = _split(get("infra_allowed_account")) + _split(getini("infra_allowed_account"))  # type: ignore[arg-type]
+    for account in accounts:
+        if not (account.isdigit() and len(account) == 12):
+            raise ConfigError(f"--infra-allowed-account: {account!r} is not a 12-digit AWS account id")
+    return accounts
+
+
+def _design_paths(get: Callable[[str], object], getini: Callable[[str], object], rootdir: Path) -> tuple[Path, ...]:
+    paths = [Path(p) for p in _split(get("infra_design_path"))]  # type: ignore[arg-type]
+    paths += [Path(p) for p in _split(getini("infra_design_path"))]  # type: ignore[arg-type]
+    resolved = tuple(p if p.is_absolute() else (rootdir / p).resolve() for p in paths)
+    for path in resolved:
+        if not path.is_dir():
+            raise ConfigError(f"--infra-design-path: {path} is not a folder")
+    return resolved
+
+
 def build_settings(
     get: Callable[[str], object],
     getini: Callable[[str], object],
@@ -108,19 +140,10 @@ def build_settings(
     )
     if not endpoint.startswith(("http://", "https://")):
         raise ConfigError(f"--infra-endpoint must be an http(s) URL, got {endpoint!r}")
-    mode = pick("infra_localstack", "infra_localstack") or "existing"
-    if mode not in LOCALSTACK_MODES:
-        raise ConfigError(f"--infra-localstack must be one of {', '.join(LOCALSTACK_MODES)}, got {mode!r}")
-    accounts = _split(get("infra_allowed_account")) + _split(getini("infra_allowed_account"))  # type: ignore[arg-type]
-    for account in accounts:
-        if not (account.isdigit() and len(account) == 12):
-            raise ConfigError(f"--infra-allowed-account: {account!r} is not a 12-digit AWS account id")
-    paths = [Path(p) for p in _split(get("infra_design_path"))]  # type: ignore[arg-type]
-    paths += [Path(p) for p in _split(getini("infra_design_path"))]  # type: ignore[arg-type]
-    resolved_paths = tuple(p if p.is_absolute() else (rootdir / p).resolve() for p in paths)
-    for path in resolved_paths:
-        if not path.is_dir():
-            raise ConfigError(f"--infra-design-path: {path} is not a folder")
+    mode, fallback = _localstack_choices(pick("infra_localstack", "infra_localstack"),
+                                         pick("infra_fallback", "infra_fallback") or env.get("INFRA_PARITY_FALLBACK"))
+    accounts = _accounts(get, getini)
+    resolved_paths = _design_paths(get, getini, rootdir)
     return Settings(
         target=target,
         region=region,
@@ -130,6 +153,7 @@ def build_settings(
         allowed_accounts=tuple(dict.fromkeys(accounts)),
         design_paths=resolved_paths,
         localstack_mode=mode,
+        fallback=fallback,
         run_id=run_id,
         keep_stacks=bool(get("infra_keep_stacks")),
     )

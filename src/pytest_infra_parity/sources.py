@@ -126,10 +126,13 @@ def sniff_json(data: Any) -> str | None:
         return "terraform-plan"
     if "values" in data and "format_version" in data:
         return "terraform-state"
-    if data.get("version") == 4 and "terraform_version" in data and "resources" in data:
-        return "terraform-state"
-    if data.get("version") == 3 and isinstance(data.get("deployment"), dict):
-        return "pulumi"
+    if "terraform_version" in data and ("resources" in data or "modules" in data):
+        return "terraform-state"  # v4, or an older version the state loader names precisely
+    if "checkpoint" in data or (isinstance(data.get("deployment"), dict) and "version" in data) \
+            or ("manifest" in data and isinstance(data.get("resources"), list)):
+        return "pulumi"  # stack export, checkpoint file or bare deployment
+    if isinstance(data.get("artifacts"), dict) and "version" in data:
+        return "cdk-manifest"
     if isinstance(data.get("Resources"), dict):
         return "template"
     return None
@@ -148,6 +151,9 @@ def _file(path: Path, region: str, account: str, variables: Mapping[str, Any] | 
         return parse(data, path)
     if kind == "template":
         return declared_inventory(path, {}, name=path.parent.name, region=region, account=account)
+    if kind == "cdk-manifest":
+        raise _error("an AWS CDK cloud assembly manifest, not an inventory source: give the cdk.out folder "
+                     "or one of its *.template.json files", path)
     if kind is None:
         raise _error("JSON file of an unknown format (not a snapshot, Terraform plan or state, Pulumi "
                      "state nor CloudFormation template)", path)

@@ -54,7 +54,8 @@ def test_the_reference_packager_is_safe_and_survives_a_kill(functions: Path) -> 
 
 def test_a_kill_that_leaves_a_lock_blocks_the_next_build(functions: Path) -> None:
     slow = RACY + " --lock"
-    race = BuildRace(slow, {"api": functions / "api"}, functions.parent, parallel=1, env={"RACY_HOLD": "1.0"})
+    race = BuildRace(slow, {"api": functions / "api"}, functions.parent, parallel=1, env={"RACY_HOLD": "1.0"},
+                     out_dir=functions.parent.parent / "out")
     report = race_functions(race, rounds=0, seed=1, kills=1)
     kill = report.kills[0]
     assert kill.killed
@@ -76,9 +77,10 @@ def test_normalised_zip_times_tolerate_build_time_stamps(tmp_path: Path, functio
         "        z.writestr(zipfile.ZipInfo(p.relative_to(src).as_posix(), (2020, 1, 1, 0, n, 0)), p.read_bytes())\n")
     command = f"{sys.executable} {stamped} {{src}} {{out}}"
     worker_only = {"worker": functions / "worker"}
-    strict = race_functions(BuildRace(command, worker_only, functions.parent, parallel=1), rounds=1)
+    strict = race_functions(BuildRace(command, worker_only, functions.parent, parallel=1,
+                                      out_dir=tmp_path / "strict"), rounds=1)
     loose = race_functions(BuildRace(command, worker_only, functions.parent, parallel=1,
-                                     normalize_zip_times=True), rounds=1)
+                                     normalize_zip_times=True, out_dir=tmp_path / "loose"), rounds=1)
     assert not strict.check_ok("identical") and "same files and contents" in strict.describe("identical")
     assert loose.check_ok("identical"), loose.describe()
 
@@ -154,10 +156,13 @@ def test_hypothesis_explores_schedules_until_one_fails(functions: Path) -> None:
     assert "first failing schedule: round 1 of 1" in report.describe()
 
 
-def test_cli_build_race_and_replay(functions: Path, monkeypatch: pytest.MonkeyPatch,
+def test_cli_build_race_and_replay(functions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import tempfile
+
     from pytest_infra_parity.cli import main
 
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the CLI's race folders, if any were left
     monkeypatch.chdir(functions.parent)
     assert main(["build-race", "functions", "--command", PACKAGE, "--rounds", "1", "--parallel", "2"]) == 0
     assert "build race ok: 4 builds of 2 functions" in capsys.readouterr().out
@@ -167,3 +172,4 @@ def test_cli_build_race_and_replay(functions: Path, monkeypatch: pytest.MonkeyPa
     assert "build race FAILED" in out and "--schedule 'api+0,worker+0,api#1+1,worker#1+2'" in out
     assert main(["build-race", "functions", "--command", RACY, "--schedule", "ghost+1"]) == 2
     assert "unknown function 'ghost'" in capsys.readouterr().err
+    assert not list(tmp_path.glob("ipp-build-race-*"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -90,9 +89,6 @@ def test_terraform_folder_goes_to_the_hcl_loader(tmp_path: Path, monkeypatch: py
     assert calls == [(tmp_path / "tf", {"stage": "dev"}), (tmp_path / "tf", {})]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pytest_infra_parity.inventory.terraform_plan") is None
-                    or not (FIXTURES / "photoeditor" / "plan.json").is_file(),
-                    reason="the Terraform/Pulumi readers and their fixtures are another helper's work")
 def test_real_terraform_and_pulumi_fixtures_open(tmp_path: Path) -> None:
     for name, source in [("plan.json", "terraform-plan"), ("terraform.tfstate", "terraform-state"),
                          ("pulumi-stack.json", "pulumi")]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pytest_infra_parity.errors import SourceError
@@ -49,15 +51,26 @@ def test_hcl_syntax_error_names_the_file_and_line() -> None:
     assert error.value.line == 9
 
 
-def test_unknown_aws_type_is_other_or_an_error_in_strict_mode() -> None:
+def test_a_misspelt_aws_type_is_an_error_naming_the_near_type() -> None:
     folder = BAD / "unknown-aws-type"
-    inventory = load_hcl(folder)
-    assert [(r.name, r.kind) for r in inventory] == [("aws_s3_bucket.temp", "bucket"),
-                                                     ("aws_s3_buckett.final", "other")]
-    assert any("aws_s3_buckett.final" in w for w in inventory.warnings)
-    with pytest.raises(SourceError, match=r"aws_s3_buckett\.final: unknown resource type aws_s3_buckett") as error:
-        load_hcl(folder, strict=True)
+    with pytest.raises(SourceError, match=r"aws_s3_buckett\.final: unknown resource type aws_s3_buckett "
+                                          r"\(did you mean aws_s3_bucket\?\)") as error:
+        load_hcl(folder)
     assert (error.value.path, error.value.line) == (folder.resolve() / "main.tf", 10)
+
+
+def test_an_unmapped_aws_type_is_other_with_a_warning_or_an_error_in_strict_mode(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_s3_bucket" "temp" {\n  bucket = "t"\n}\n\n'
+        'resource "aws_gamelift_fleet" "games" {\n  name = "g"\n}\n')
+    inventory = load_hcl(tmp_path)
+    assert [(r.name, r.kind) for r in inventory] == [("aws_s3_bucket.temp", "bucket"),
+                                                     ("aws_gamelift_fleet.games", "other")]
+    assert any("aws_gamelift_fleet.games" in w for w in inventory.warnings)
+    with pytest.raises(SourceError, match=r"aws_gamelift_fleet\.games: unknown resource type aws_gamelift_fleet") \
+            as error:
+        load_hcl(tmp_path, strict=True)
+    assert (error.value.path, error.value.line) == (tmp_path / "main.tf", 5)
 
 
 @pytest.mark.parametrize("loader", [load_plan, load_state, load_pulumi_state])

@@ -186,20 +186,6 @@ def test_each_xdist_worker_gets_its_own_moto_server(pytester: pytest.Pytester) -
     assert {r.rsplit("-", 1)[-1] for r in runs} == {"gw0", "gw1"}
 
 
-def test_localstack_start_without_docker_is_a_clear_error(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(TRIVIAL)
-    result = pytester.runpytest("--infra-target=localstack", "--infra-localstack=start")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--infra-localstack=start needs testcontainers*"
-                                 if _no_testcontainers() else "*could not start LocalStack with Docker*"])
-
-
-def _no_testcontainers() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("testcontainers") is None
-
-
 def test_stale_aws_profile_does_not_break_runs_that_do_not_use_aws(pytester: pytest.Pytester,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_PROFILE", "long-gone")

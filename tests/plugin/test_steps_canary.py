@@ -96,6 +96,15 @@ Feature: Canary steps
     Given the "canary" design is deployed
     Then a canary failing 1% of its requests is detected
 
+  Scenario: The share of runs that roll back a 5 percent canary
+    Given the "canary" design is deployed
+    Then a canary failing 5% of its requests is detected in at least 90% of runs
+    And a canary failing 0% of its requests is detected in at most 0% of runs
+
+  Scenario: A 1 percent canary is rarely rolled back
+    Given the "canary" design is deployed
+    Then a canary failing 1% of its requests is detected in at least 50% of runs
+
   Scenario: A flag with the design's strategy
     Given the "canary" design is deployed
     When the flag "beta" is rolled out with the strategy "Quarter"
@@ -126,7 +135,7 @@ def test_canary_and_flag_steps_on_a_deployed_design(pytester: pytest.Pytester) -
         """))
     pytester.makefile(".feature", canary=FEATURE)
     result = pytester.runpytest_subprocess("--infra-design-path=designs", "-p", "no:cacheprovider", "-rx")
-    result.assert_outcomes(passed=4, failed=2, xfailed=1)
+    result.assert_outcomes(passed=5, failed=3, xfailed=1)
     # scenarios share the deployment: versions 2 and 3 were published before, each scenario restores the alias
     result.stdout.fnmatch_lines([
         "*the deployment was rolled back after 3.00 minutes, not within 1*",
@@ -142,7 +151,80 @@ def test_canary_and_flag_steps_on_a_deployed_design(pytester: pytest.Pytester) -
         "a canary failing 1.00% of its requests is NOT detected: rolled back in * of 30 emulated deployments*",
         "smallest detectable canary error rate: *",
     ])
+    result.stdout.fnmatch_lines([
+        "*a canary failing 1% of its requests is rolled back in * of 30 emulated deployments (*%), not at least 50%",
+        "a canary failing 1.00% of its requests is NOT detected*",
+    ])
     assert "Traceback" not in result.stdout.str()
+
+
+MISSING = """\
+Feature: Steps without their set-up
+  Scenario: An outcome without a rollout
+    Then the deployment succeeds
+
+  Scenario: A rollback without a rollout
+    Then the deployment is rolled back within 5 minutes
+
+  Scenario: A rollout without a design
+    When version 2 is rolled out with "Canary10Percent5Minutes" while it fails 5% of requests
+
+  Scenario: A rollout failing more than every request
+    When version 2 is rolled out with "Canary10Percent5Minutes" while it fails 150% of requests
+
+  Scenario: A detection without a design
+    Then a canary failing 5% of its requests is detected
+
+  Scenario: A detection rate above 100 percent
+    Then a canary failing 150% of its requests is detected
+
+  Scenario: A share of runs above 100 percent
+    Then a canary failing 5% of its requests is detected in at least 120% of runs
+
+  Scenario: An empty range
+    Then the smallest detectable canary error rate is between 5% and 2%
+
+  Scenario: Clients without a flag rollout
+    Then 10% of clients see it after 4 minutes
+
+  Scenario: A flag rollout without a design
+    When the flag "beta" is rolled out with the strategy "AppConfig.AllAtOnce"
+
+  Scenario: A design without a canary
+    Given the "small" design is deployed
+    Then a canary failing 5% of its requests is detected
+"""
+
+
+def test_missing_set_up_and_impossible_figures_fail_with_one_sentence(pytester: pytest.Pytester,
+                                                                         small_design: Path) -> None:
+    pytester.makefile(".feature", missing=MISSING)
+    result = pytester.runpytest_subprocess("--infra-design-path=designs", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=11)
+    rollout = 'When version <v> is rolled out with "<deployment config>" while it fails <p>% of requests'
+    deployed = 'Given the "<design>" design is deployed'
+    result.stdout.fnmatch_lines([
+        f"infra-parity: no version was rolled out in this scenario: `Then the deployment succeeds` needs `{rollout}` "
+        "before it",
+        "infra-parity: no version was rolled out in this scenario: `Then the deployment is rolled back within 5 "
+        f"minutes` needs `{rollout}` before it",
+        'infra-parity: no deployed design in this scenario: `When version 2 is rolled out with '
+        f'"Canary10Percent5Minutes" while it fails 5% of requests` needs `{deployed}` before it',
+        "infra-parity: the share of requests the new version fails must be a percentage between 0 and 100, got 150%",
+        "infra-parity: no deployed design in this scenario: `Then a canary failing 5% of its requests is detected` "
+        f"needs `{deployed}` before it",
+        "infra-parity: the canary's failure rate must be a percentage between 0 and 100, got 150%",
+        "infra-parity: the share of runs must be a percentage between 0 and 100, got 120%",
+        "infra-parity: the range 5% to 2% is empty: write the smaller rate first",
+        "infra-parity: no flag was rolled out in this scenario: `Then 10% of clients see it after 4 minutes` needs "
+        '`When the flag "<name>" is rolled out with the strategy "<strategy>"` before it',
+        'infra-parity: no deployed design in this scenario: `When the flag "beta" is rolled out with the strategy '
+        f'"AppConfig.AllAtOnce"` needs `{deployed}` before it',
+        "infra-parity: stack * has no Lambda alias shifted by CodeDeploy*",
+    ])
+    out = result.stdout.str()
+    for raw in ("not found", "available fixtures", "During handling", "Traceback", "ValueError"):
+        assert raw not in out
 
 
 def test_the_seed_comes_from_the_environment(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,3 +246,4 @@ def test_the_seed_comes_from_the_environment(pytester: pytest.Pytester, monkeypa
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*INFRA_PARITY_SEED='many' is not an integer seed*"])
+    assert "During handling" not in result.stdout.str()

@@ -74,3 +74,42 @@ def test_chaos_steps_in_a_feature(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*2 state lock(s) left behind*", "*dynamodb://locks/st/app.tfstate*ci@runner*",
                                  "*lock/app/dev.json (sst)*"])
     assert "test_functions_inside_a_design_folder PASSED" in out
+
+
+CHECKED = f"""\
+Feature: Chaos steps that must fail
+  Scenario: A builder that leaves its lock when killed
+    Given the Lambda functions in "functions"
+    When the functions are built 1 times with 1 builds in parallel using "{RACY} --lock"
+    Then no lock or temporary file is left behind
+
+  Scenario: Zero rounds
+    Given the Lambda functions in "functions"
+    When the functions are built 0 times with 2 builds in parallel using "{PACKAGE}"
+    Then every build succeeds
+
+  Scenario: An unknown placeholder
+    Given the Lambda functions in "functions"
+    When the functions are built 2 times with 2 builds in parallel using "touch ran-{{function}}; cp {{src}} {{foo}}"
+    Then every build succeeds
+"""
+
+
+def test_chaos_steps_catch_a_left_lock_and_refuse_nonsense(pytester: pytest.Pytester) -> None:
+    """The kill checks of the build step catch a lock left by a killed build (planned kill points, not one
+    random moment); rounds and placeholders are checked before any build runs."""
+    api = pytester.mkdir("functions") / "api"
+    api.mkdir()
+    api.joinpath("app.py").write_text("def handler(event, context):\n    return 'api'\n")
+    pytester.makefile(".feature", checked=CHECKED)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v")
+    result.assert_outcomes(failed=3)
+    out = result.stdout.str()
+    result.stdout.fnmatch_lines([
+        "*check failed: no lock or temporary file is left behind*",
+        "*when *.build.lock* appeared*: lock file .build.lock*",
+    ])
+    assert "the functions are built 0 times: build at least once (1 or more times)" in out
+    assert "unknown placeholder {foo} in the build command" in out
+    assert not list(pytester.path.glob("ran-*")), "a build ran before the command was checked"
+    assert "Traceback" not in out

@@ -86,13 +86,16 @@ WRONG_WORDS = """\
   Scenario: Unknown design
     Given the "nowhere" design with its usage profile
     Then the monthly cost is below 1 USD
+
+  Scenario: Nothing to price
+    Then the monthly cost is below 1 USD
 """
 
 
 def test_cost_steps_pass_and_fail_with_the_breakdown(pytester: pytest.Pytester, priced_design: Path) -> None:
     pytester.makefile(".feature", priced=FEATURE + WRONG_WORDS)
     result = pytester.runpytest("--infra-design-path=designs", "-v", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=2, failed=3)
+    result.assert_outcomes(passed=2, failed=4)
     result.stdout.fnmatch_lines([
         "*test_over_budget_at_its_own_traffic FAILED*",
         "*the monthly cost is 6.91 EUR, not below 5 EUR*",
@@ -103,7 +106,14 @@ def test_cost_steps_pass_and_fail_with_the_breakdown(pytester: pytest.Pytester, 
     ])
     result.stdout.fnmatch_lines(["*no service 'Mainframe' in the breakdown; services: *AWS Lambda*"])
     result.stdout.fnmatch_lines(["*infra-parity: unknown design 'nowhere'*"])
-    assert "Traceback" not in result.stdout.str()
+    out = result.stdout.str()
+    assert "Traceback" not in out
+    # a scenario without a source: one sentence naming the missing Given step, no fixture-lookup noise
+    result.stdout.fnmatch_lines(["*_ test_nothing_to_price _*",
+                                 'nothing to price: this scenario has no Given step naming what to price; add '
+                                 'Given the "<design>" design with its usage profile (priced offline) or Given '
+                                 'the "<design>" design is deployed (priced as deployed) before this Then step'])
+    assert "FixtureRequest" not in out and "During handling of the above exception" not in out
 
 
 def test_the_infra_cost_fixture(pytester: pytest.Pytester, priced_design: Path) -> None:

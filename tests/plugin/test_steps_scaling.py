@@ -151,6 +151,15 @@ Feature: Mini scaling
 
   Scenario: No design
     When the service receives no requests for 10 minutes
+
+  Scenario: A breakdown without its scenario
+    Given the "mini" design is deployed
+    Then the scale-to-zero breakdown is reported
+
+  Scenario: No request before the idle window
+    Given the "mini" design is deployed
+    And the test traffic is 0 requests per second
+    When the service receives no requests for 10 minutes
 """
 
 CONFTEST = """\
@@ -198,7 +207,7 @@ def test_scaling_steps_in_a_feature(pytester: pytest.Pytester, mini_design: Path
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_python=PYTHON_TEST)
     result = pytester.runpytest_subprocess("--infra-design-path=designs", "-p", "no:cacheprovider", "-rxs", "-v")
-    result.assert_outcomes(passed=4, failed=4, xfailed=1)
+    result.assert_outcomes(passed=4, failed=6, xfailed=1)
     result.stdout.fnmatch_lines(["*test_python.py::test_controller_from_python PASSED*"])
     out = result.stdout.str()
     result.stdout.fnmatch_lines([
@@ -219,6 +228,58 @@ def test_scaling_steps_in_a_feature(pytester: pytest.Pytester, mini_design: Path
                                  "failure (Declared on purpose*); remove it from expected_failures*"])
     result.stdout.fnmatch_lines(["*no requests after an idle window: start with 'When requests arrive at <r> per "
                                  "second after <n> idle minutes'*"])
-    result.stdout.fnmatch_lines(['*no deployed design in this scenario: start it with Given the "<design>" design '
-                                 'is deployed*'])
-    assert "Traceback" not in out
+    result.stdout.fnmatch_lines(['infra-parity: no deployed design in this scenario: start it with `Given the '
+                                 '"<design>" design is deployed`'])
+    result.stdout.fnmatch_lines(["infra-parity: no scale-to-zero in this scenario to report on: start with 'When the "
+                                 "service receives no requests for <n> minutes'"])
+    result.stdout.fnmatch_lines(["infra-parity: no request reaches the service before the idle window (a traffic of 0 "
+                                 "requests per second), so there is no last request to measure from*"])
+    assert "Traceback" not in out and "During handling" not in out
+
+
+FIGURES = """\
+Feature: Figures out of range
+  Scenario: Negative idle minutes
+    When the service receives no requests for -10 minutes
+
+  Scenario: No idle minute
+    When the service receives no requests for 0 minutes
+
+  Scenario: An infinite rate
+    When requests arrive at inf per second after 30 idle minutes
+
+  Scenario: No rate
+    When requests arrive at 0 per second after 30 idle minutes
+
+  Scenario: Idle minutes that are not a number
+    When requests arrive at 0.1 per second after nan idle minutes
+
+  Scenario: A negative criterion
+    Then the first request succeeds within -60 seconds
+
+  Scenario: A negative number of tasks
+    Then the service runs -1 tasks within 5 minutes of the last request
+
+  Scenario: No design for the criterion
+    Then the service runs 0 tasks within 5 minutes of the last request
+"""
+
+
+def test_figures_out_of_range_and_missing_steps_fail_with_one_sentence(pytester: pytest.Pytester) -> None:
+    """Checked before the stack is looked up: no deployment needed, and never a traceback or a lookup error."""
+    pytester.makefile(".feature", figures=FIGURES)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=8)
+    result.stdout.fnmatch_lines([
+        "infra-parity: the idle minutes must be a finite number > 0, got -10",
+        "infra-parity: the idle minutes must be a finite number > 0, got 0",
+        "infra-parity: the rate of requests after the idle window must be a finite number > 0, got inf",
+        "infra-parity: the rate of requests after the idle window must be a finite number > 0, got 0",
+        "infra-parity: the idle minutes must be a finite number >= 0, got nan",
+        "infra-parity: the seconds to the first success must be a finite number >= 0, got -60",
+        "infra-parity: the number of tasks must be a finite number >= 0, got -1",
+        'infra-parity: no deployed design in this scenario: start it with `Given the "<design>" design is deployed`',
+    ])
+    out = result.stdout.str()
+    for raw in ("Traceback", "During handling", "not found", "cannot convert"):
+        assert raw not in out

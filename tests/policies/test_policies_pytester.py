@@ -127,6 +127,15 @@ def test_each_policy_fails_the_bad_resource_and_passes_the_good_one(report):
     assert got == EXPECTED
 
 
+def test_the_live_inventory_gives_the_same_outcomes(infra_deploy, infra_inventory, infra_policies):
+    live = infra_policies(infra_inventory(infra_deploy("checked")), policies=sorted(EXPECTED))
+    got = {pid: {"pass": set(), "fail": set()} for pid in EXPECTED}
+    for found in live.findings:
+        assert found.outcome != "unknown", found.message()
+        got[found.policy_id][found.outcome].add(found.resource.name)
+    assert got == EXPECTED
+
+
 def test_the_violations_read_well(report):
     assert report.ok, report.format_table()
 """
@@ -142,7 +151,7 @@ def test_policies_on_a_design_deployed_on_moto(pytester: pytest.Pytester) -> Non
     """))
     pytester.makepyfile(test_checked=TEST_MODULE)
     result = pytester.runpytest_subprocess("--infra-design-path=designs", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines([
         "*policies on stack ipp-checked-*: 7 failed, 0 unknown, 17 passed (10 resources checked)",
         "*key StaleKey (AWS::KMS::Key) * in 123456789012/us-east-1 at *designs/checked/template.yaml:12",

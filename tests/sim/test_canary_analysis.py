@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pytest_infra_parity.sim.canary_analysis import alarm_coverage, analyze_detection
+from pytest_infra_parity.sim.canary_analysis import alarm_coverage, analyze_detection, detection_probability
 from pytest_infra_parity.sim.canary_run import Rollout
 from pytest_infra_parity.sim.canary_watch import watched_alarm
 from pytest_infra_parity.sim.codedeploy import PREDEFINED, DeploymentConfig, GroupSettings
@@ -93,3 +93,21 @@ def test_without_alarms_enabled_nothing_is_caught() -> None:
                                [watched_alarm(alarm("2"))], 0.5, seed=1, runs=5, resolution=0.05)
     assert not result.detected
     assert "no (enabled) alarm" in result.describe()
+
+
+def _share(p: float, rate: float) -> float:
+    return detection_probability(rollout(), TrafficSpec(rate), [watched_alarm(alarm("2"))], p, seed=4, runs=100)
+
+
+def test_near_the_threshold_sampling_noise_decides_at_20_requests_per_second() -> None:
+    """About 120 canary requests a minute: a 2.5% canary is often missed, a 1.5% one sometimes rolled back."""
+    assert 0.6 <= _share(0.025, 20) < 0.8
+    assert 0.3 <= _share(0.02, 20) < 0.6
+    assert 0.05 <= _share(0.015, 20) < 0.3
+    assert _share(0.005, 20) == 0
+
+
+def test_more_traffic_makes_a_2_5_percent_canary_reliably_detected_but_not_a_2_percent_one() -> None:
+    assert _share(0.025, 20) < 0.95 <= _share(0.025, 150)
+    # At the threshold itself a minute breaches about half the time, however much traffic there is.
+    assert _share(0.02, 1000) < 0.6

@@ -185,3 +185,45 @@ def test_the_emulated_service_stays_within_its_bounds(changes: list[tuple[float,
     model.run_until(7200.0)
     assert all(0 <= s.desired <= 10 for s in model.samples)
     assert all(s.healthy <= s.running for s in model.samples)
+
+
+def _idle_after(config: ScalingConfig, periods: int, scale_out_cooldown: int = 30) -> ScalingConfig:
+    """``config`` with the scale-in alarm on ``periods`` idle periods and target tracking's scale-out cooldown."""
+    tracking = TargetTrackingPolicy.from_api({
+        "PolicyName": "tt", "PolicyARN": "arn:tt", "ResourceId": "service/cg/cg",
+        "TargetTrackingScalingPolicyConfiguration": {
+            "TargetValue": 10, "ScaleOutCooldown": scale_out_cooldown, "ScaleInCooldown": 300,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ALBRequestCountPerTarget"}}})
+    idle = {**IDLE, "EvaluationPeriods": periods, "DatapointsToAlarm": periods}
+    return replace(config, alarms=(WAKE, idle, *tracking.managed_alarms()), tracking_policies=(tracking,))
+
+
+@pytest.mark.parametrize("periods", [2, 3, 5])
+def test_an_idle_alarm_on_n_periods_empties_the_service_within_its_bounds(periods: int) -> None:
+    """N idle periods: alarm N x 60 + 52 to N x 60 + 112 s after the last request, then 37 s to stop the task
+    (3 s to UpdateService, 2 s of scheduler, the 30 s deregistration delay, 2 s to stop)."""
+    runs = repeat(_idle_after(cityguided_like(), periods), "scale-to-zero", 300, idle_minutes=10, runs=12)
+    assert runs.unfinished == 0
+    low, high = periods * 60 + 52 + 37, periods * 60 + 112 + 37
+    assert all(low <= total <= high for total in runs.totals)
+    assert runs.meets is (periods == 2)
+
+
+def test_as_written_no_run_empties_the_service_within_5_minutes() -> None:
+    runs = repeat(cityguided_like(), "scale-to-zero", 300, idle_minutes=10, runs=12)
+    assert runs.totals[0] > 400 and "criterion 300 s: NOT MET (12 of 12 runs above)" in explain(cityguided_like(), runs)
+
+
+def test_a_short_scale_out_cooldown_lets_a_stale_datapoint_hold_back_the_scale_in() -> None:
+    """After a burst, target tracking's high alarm stays in ALARM on its last datapoint; the largest capacity wins."""
+    saturday = start_of("saturday", 10, 0)
+    quick = repeat(_idle_after(cityguided_like(), 2, 30), "scale-to-zero", 300, idle_minutes=10, warm_rate=0.5,
+                   runs=20, start=saturday)
+    assert not quick.meets and quick.totals[-1] > 400
+    slow = repeat(_idle_after(cityguided_like(), 2, 300), "scale-to-zero", 300, idle_minutes=10, warm_rate=0.5,
+                  runs=20, start=saturday)
+    assert slow.meets and slow.totals[-1] <= 270
+    scenario = idle_scenario(_idle_after(cityguided_like(), 2, 30), idle_minutes=10, warm_rate=0.5,
+                             seed=max(quick.runs, key=lambda r: r.total or 0).seed, start=saturday)
+    statuses = {(a.policy, a.status) for a in scenario.model.scaler.activities}
+    assert ("idle", "Superseded") in statuses

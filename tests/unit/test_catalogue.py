@@ -28,3 +28,23 @@ def test_applier_catalogue_lists_every_type_and_moto_notes() -> None:
 def test_moto_notes_join_continuation_lines() -> None:
     source = "x = 1\n# moto: drops the alarm\n# configuration of groups.\ny = 2\n    # moto: another\n"
     assert _moto_notes(source) == ["drops the alarm configuration of groups.", "another"]
+
+
+def test_readable_turns_step_regexes_into_sentences() -> None:
+    from pytest_infra_parity.bdd.catalogue import readable
+
+    assert readable(r"a steady traffic of (?P<rate>\d+(?:\.\d+)?) requests? per second") == \
+        "a steady traffic of {rate} request(s) per second"
+    assert readable(r'the flag "(?P<flag>[^"]+)" is (?:on|off)(?: now)?$') == 'the flag "{flag}" is on/off[ now]'
+
+
+def test_step_catalogue_lists_every_registered_step_with_an_example() -> None:
+    from pytest_infra_parity.bdd.catalogue import module_steps
+    from pytest_infra_parity.plugin import STEP_MODULES
+
+    text = CATALOGUES["steps.md"]()
+    steps = [step for module in STEP_MODULES for step, _ in module_steps(module)[1]]
+    assert len(steps) > 50
+    for step in steps:
+        assert f"| `{step.keyword} {step.sentence.replace('|', chr(92) + '|')}` |" in text
+    assert "`the monthly cost of \"Fargate\" is below 5 EUR` (cityguided-cost.feature:" in text

@@ -74,3 +74,28 @@ def test_builtin_targets_are_one_table() -> None:
     assert sorted(BUILTIN) == ["aws", "localstack", "moto"]
     settings = build_settings({"infra_target": "nope"}.get, {}.get, Path("/"), env={})
     assert make_builtin_target(settings) is None
+
+
+def test_settings_fallback_from_option_ini_or_environment(tmp_path: Path) -> None:
+    assert build_settings({}.get, {}.get, tmp_path, env={}).fallback is None
+    assert build_settings({}.get, {}.get, tmp_path, env={"INFRA_PARITY_FALLBACK": "moto"}).fallback == "moto"
+    assert build_settings({}.get, {"infra_fallback": "moto"}.get, tmp_path, env={}).fallback == "moto"
+    none = build_settings({"infra_fallback": "none"}.get, {"infra_fallback": "moto"}.get, tmp_path, env={})
+    assert none.fallback is None
+    with pytest.raises(ConfigError, match="--infra-fallback must be one of moto, none, got 'localstack'"):
+        build_settings({"infra_fallback": "localstack"}.get, {}.get, tmp_path, env={})
+
+
+def test_the_localstack_target_carries_the_fallback(tmp_path: Path) -> None:
+    settings = build_settings({"infra_target": "localstack", "infra_fallback": "moto"}.get, {}.get, tmp_path, env={})
+    target = make_builtin_target(settings)
+    assert target is not None and getattr(target, "fallback", None) == "moto"
+
+
+def test_the_shipped_constraints_file_is_the_measured_one() -> None:
+    from pytest_infra_parity.targets.localstack_paths import CONSTRAINTS
+
+    repo_copy = Path(__file__).resolve().parents[2] / "localstack" / CONSTRAINTS.name.replace("localstack-", "")
+    pins = CONSTRAINTS.read_text().splitlines()
+    assert repo_copy.read_text().splitlines() == pins
+    assert "cbor2==5.9.0" in pins and not any(p.startswith("localstack-core") for p in pins)

@@ -2,18 +2,19 @@
 
 Every ``@given`` / ``@when`` / ``@then`` of the modules the plugin registers (``plugin.STEP_MODULES``)
 is listed with its sentence, the first line of its docstring, and an example taken from the project's
-own feature files (the first line a step's parser matches), grouped by module. Read from the source
-with :mod:`ast`, so generating it imports neither pytest-bdd nor the step modules.
+own feature files (the first line a step's parser matches), grouped by module. The steps are read
+from pytest-bdd's own registration, so every parser kind (parse, cfparse, re) is covered.
 """
 
 from __future__ import annotations
 
-import ast
-import importlib.util
+import importlib
+import inspect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _KEYWORD = re.compile(r"^\s*(Given|When|Then|And|But|\*)\s+(.*?)\s*$")
 
@@ -29,44 +30,66 @@ class StepDoc:
     """``parse`` (``{name}`` placeholders), ``re`` (a regular expression) or ``string`` (exact)."""
 
 
-def _module_path(module: str) -> Path:
-    spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
-        raise LookupError(f"step module {module} cannot be found")
-    return Path(spec.origin)
+def readable(pattern: str) -> str:
+    """A regular expression step as a reviewer reads it: named groups become ``{name}``,
+    ``requests?`` becomes ``request(s)``, ``(?:a|b)`` becomes ``a/b``."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("(?P<", i):
+            out.append("{" + pattern[i + 4:pattern.index(">", i)] + "}")
+            i = _group_end(pattern, i)
+            i += 1 if i < len(pattern) and pattern[i] in "?*+" else 0
+        elif pattern.startswith("(?:", i):
+            end = _group_end(pattern, i)
+            optional = end < len(pattern) and pattern[end] == "?"
+            inner = readable(pattern[i + 3:end - 1]).replace("|", "/")
+            out.append(f"[{inner}]" if optional else inner)
+            i = end + (1 if optional else 0)
+        elif pattern[i] == "\\" and i + 1 < len(pattern):
+            out.append(pattern[i + 1])
+            i += 2
+        elif i + 1 < len(pattern) and pattern[i + 1] == "?" and pattern[i].isalnum():
+            out.append(f"({pattern[i]})")
+            i += 2
+        else:
+            out.append("" if pattern[i] in "^$" else pattern[i])
+            i += 1
+    return "".join(out)
 
 
-def _first_string(node: ast.AST) -> tuple[str, str] | None:
-    """The step text of a decorator argument and how it is parsed."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value, "string"
-    if isinstance(node, ast.Call) and node.args:
-        func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        inner = _first_string(node.args[0])
-        if inner is not None:
-            return inner[0], "re" if name == "re" else "parse"
-    return None
-
-
-def module_steps(module: str) -> tuple[str, list[StepDoc]]:
-    """The title (docstring summary) of a step module and its steps in source order."""
-    tree = ast.parse(_module_path(module).read_text(encoding="utf-8"))
-    title = (ast.get_docstring(tree) or module).strip().splitlines()[0]
-    steps: list[StepDoc] = []
-    for node in tree.body:
-        if not isinstance(node, ast.FunctionDef):
+def _group_end(pattern: str, start: int) -> int:
+    """The index just after the group opening at ``start``."""
+    depth, i = 0, start
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
             continue
-        summary = [" ".join((ast.get_docstring(node) or "").strip().split("\n\n")[0].split())]
-        for decorator in node.decorator_list:
-            if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name)
-                    and decorator.func.id in ("given", "when", "then") and decorator.args):
-                continue
-            found = _first_string(decorator.args[0])
-            if found is not None:
-                steps.append(StepDoc(decorator.func.id.capitalize(), found[0], summary[0] if summary else "",
-                                     found[1]))
-    return title, steps
+        depth += {"(": 1, ")": -1}.get(pattern[i], 0)
+        i += 1
+        if depth == 0:
+            return i
+    return len(pattern)
+
+
+def module_steps(module: str) -> tuple[str, list[tuple[StepDoc, Any]]]:
+    """The title (docstring summary) of a step module and its steps in source order, each with its
+    pytest-bdd parser (read from pytest-bdd's own registration, so any parser kind is covered)."""
+    imported = importlib.import_module(module)
+    title = (imported.__doc__ or module).strip().splitlines()[0]
+    found: list[tuple[int, StepDoc, Any]] = []
+    for name in dir(imported):
+        if not name.startswith("pytestbdd_stepdef_"):
+            continue
+        context = getattr(imported, name)._get_wrapped_function()()
+        parser, func = context.parser, context.step_func
+        kind = type(parser).__name__
+        sentence = readable(parser.name) if kind == "re" else parser.name
+        summary = " ".join((inspect.getdoc(func) or "").split("\n\n")[0].split())
+        line = inspect.getsourcelines(func)[1] if inspect.getmodule(func) is imported else 10**6
+        found.append((line, StepDoc(str(context.type).capitalize(), sentence, summary, kind), parser))
+    found.sort(key=lambda item: (item[0], item[1].keyword, item[1].sentence))
+    return title, [(doc, parser) for _, doc, parser in found]
 
 
 def feature_lines(root: Path) -> Iterator[tuple[str, str]]:
@@ -76,16 +99,6 @@ def feature_lines(root: Path) -> Iterator[tuple[str, str]]:
             match = _KEYWORD.match(line)
             if match:
                 yield match.group(2), f"{path.relative_to(root)}:{number}"
-
-
-def _matches(step: StepDoc, text: str) -> bool:
-    if step.kind == "string":
-        return text == step.sentence
-    if step.kind == "re":
-        return re.fullmatch(step.sentence, text) is not None
-    import parse
-
-    return parse.parse(step.sentence, text) is not None
 
 
 def render(step_modules: tuple[str, ...], features: Path) -> str:
@@ -101,8 +114,8 @@ def render(step_modules: tuple[str, ...], features: Path) -> str:
         if not steps:
             continue
         out += [f"## {title}", "", f"`{module}`", "", "| Step | What it does | Example |", "|---|---|---|"]
-        for step in steps:
-            example = next((f"`{text}` ({where})" for text, where in lines if _matches(step, text)), "")
+        for step, parser in steps:
+            example = next((f"`{text}` ({where})" for text, where in lines if parser.is_matching(text)), "")
             sentence = step.sentence.replace("|", "\\|")
             out.append(f"| `{step.keyword} {sentence}` | {step.summary.replace('|', '/')} | "
                        f"{example.replace('|', '/')} |")

@@ -74,8 +74,10 @@ def _resolve_functions(text: str, config: pytest.Config) -> tuple[Path, Path]:
         try:
             design = resolve_design(design_name, config.stash[RUNTIME_KEY].settings.design_paths, base=root)
         except DesignError as exc:
-            pytest.fail(f'Given the Lambda functions in "{text}": {exc.describe()}', pytrace=False)
-        return design.folder / inner, design.folder
+            problem = exc.describe()
+        else:
+            return design.folder / inner, design.folder
+        pytest.fail(f'Given the Lambda functions in "{text}": {problem}', pytrace=False)
     return root / text, root
 
 
@@ -98,22 +100,35 @@ def build_crash_signature(pattern: str, infra_chaos_scenario: ChaosScenario) -> 
     infra_chaos_scenario.signatures.append(pattern)
 
 
+KILL_CHECKS = 4
+"""Kill checks after the rounds: one on the build's first file, three spread over its reference duration."""
+
+
 @when(parsers.parse('the functions are built {rounds:d} times with {parallel:d} builds in parallel using '
                     '"{command}"'))
 def functions_are_built(rounds: int, parallel: int, command: str, infra_chaos_scenario: ChaosScenario,
                         infra_build_race: Callable[..., RaceReport]) -> None:
-    """Reference builds, ``rounds`` rounds of ``parallel`` builds at once, then one build killed mid-way."""
+    """Reference builds, ``rounds`` rounds of ``parallel`` builds at once, then four builds killed mid-way
+    (on the build's first file, then at points spread over its reference duration)."""
     from pytest_infra_parity.chaos.signatures import DEFAULT_SIGNATURES
 
     scenario = infra_chaos_scenario
     if not scenario.functions:
         pytest.fail('no functions to build: start with Given the Lambda functions in "<dir>"', pytrace=False)
+    if rounds < 1:
+        pytest.fail(f"the functions are built {rounds} times: build at least once (1 or more times)", pytrace=False)
+    if parallel < 1:
+        pytest.fail(f"{parallel} builds in parallel: run at least 1 build at a time", pytrace=False)
     try:
-        scenario.report = infra_build_race(scenario.functions, command, rounds=rounds, parallel=parallel, kills=1,
-                                           workspace=scenario.workspace, functions_dir=scenario.functions_dir,
+        scenario.report = infra_build_race(scenario.functions, command, rounds=rounds, parallel=parallel,
+                                           kills=KILL_CHECKS, workspace=scenario.workspace,
+                                           functions_dir=scenario.functions_dir,
                                            signatures=(*DEFAULT_SIGNATURES, *scenario.signatures))
     except ValueError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        problem = str(exc)
+    else:
+        return
+    pytest.fail(f'When the functions are built ... using "{command}": {problem}', pytrace=False)
 
 
 def _check(scenario: ChaosScenario, check: str) -> None:

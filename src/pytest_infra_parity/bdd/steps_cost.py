@@ -65,13 +65,25 @@ def _guard(action: Any) -> Any:
     pytest.fail(f"infra-parity: {problem}", pytrace=False)
 
 
+NOTHING_TO_PRICE = ('nothing to price: this scenario has no Given step naming what to price; add Given the '
+                    '"<design>" design with its usage profile (priced offline) or Given the "<design>" design is '
+                    'deployed (priced as deployed) before this Then step')
+
+
+def _deployed_stack(request: pytest.FixtureRequest) -> Any:
+    """The stack the scenario's deploy step put in ``infra_stack``, None when no step deployed one."""
+    # the caller fails outside this except clause: a pytest.fail inside it would print the lookup error first
+    try:
+        return request.getfixturevalue("infra_stack")
+    except pytest.FixtureLookupError:
+        return None
+
+
 def _subject(scenario: CostScenario, request: pytest.FixtureRequest) -> PricedSource:
     if scenario.priced is None:
-        try:
-            stack = request.getfixturevalue("infra_stack")
-        except pytest.FixtureLookupError:
-            pytest.fail('nothing to price: start with Given the "<design>" design with its usage profile, or '
-                        'Given the "<design>" design is deployed', pytrace=False)
+        stack = _deployed_stack(request)
+        if stack is None:
+            pytest.fail(NOTHING_TO_PRICE, pytrace=False)
         from pytest_infra_parity.cost_live import stack_priced
         from pytest_infra_parity.session_plugin import RUNTIME_KEY
 

@@ -50,6 +50,8 @@ def infra_subject(request: pytest.FixtureRequest) -> Inventory:
     try:
         stack = request.getfixturevalue("infra_stack")
     except pytest.FixtureLookupError:
+        stack = None
+    if stack is None:
         pytest.fail('no resources selected: start the scenario with "Given the \\"<design>\\" design is deployed", '
                     '"Given the deployed stack \\"<name>\\"" or "Given the resources tagged \\"<Key>=<Value>\\""',
                     pytrace=False)
@@ -99,18 +101,20 @@ def _every(subject: Inventory, word: str, check: Callable[[Resource], Finding],
            where: Callable[[Resource], bool] | None = None) -> list[Finding]:
     """Findings of ``check`` on every resource of the kind a reviewer names ("log groups", "dead-letter
     queue"); an unknown kind word fails the step with the known kinds."""
+    from pytest_infra_parity.errors import InfraParityError
     from pytest_infra_parity.policies.checks import every
 
     try:
         return every(subject, word, check, where=where)
-    except ValueError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    except (ValueError, InfraParityError) as exc:
+        message = exc.describe() if isinstance(exc, InfraParityError) else str(exc)
+    pytest.fail(message, pytrace=False)
 
 
 def _assert_all(subject: Inventory, what: str, findings: list[Finding]) -> None:
     """Fail with one line per failed or undecidable resource; an empty selection fails too."""
     if not findings:
-        pytest.fail(f"{subject.source}: nothing to check: there is no {what.split(' has ')[0].split(' is ')[0]}",
+        pytest.fail(f"{subject.source}: nothing to check (every {what}): the selection has no such resource",
                     pytrace=False)
     bad = [f for f in findings if f.outcome != "pass"]
     if not bad:

@@ -9,6 +9,7 @@ built-in design, to its design folder (``"terraform"`` finds ``designs/photoedit
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +59,19 @@ def _open(spec: str, request: pytest.FixtureRequest, variables: dict[str, Any] |
         return open_source(spec, base=Path(config.rootpath), design_paths=runtime.settings.design_paths,
                            variables=variables)
     except InfraParityError as exc:
-        pytest.fail(f"infra-parity: {exc.describe()}", pytrace=False)
+        message = f"infra-parity: {exc.describe()}"
+    pytest.fail(message, pytrace=False)
+
+
+def _load(loader: Callable[[Path], Inventory], path: Path) -> Inventory:
+    """A file of one declared format: another format is an error naming what the file is."""
+    from pytest_infra_parity.errors import InfraParityError
+
+    try:
+        return loader(path)
+    except InfraParityError as exc:
+        message = f"infra-parity: {exc.describe()}"
+    pytest.fail(message, pytrace=False)
 
 
 def _variables(text: str) -> dict[str, Any]:
@@ -88,19 +101,25 @@ def compared_with_terraform_config_vars(folder: str, assignments: str, request: 
 @when(parsers.parse('it is compared with the Terraform plan "{file}"'), target_fixture="infra_counterpart")
 def compared_with_terraform_plan(file: str, request: pytest.FixtureRequest) -> Inventory:
     """The planned resources of ``terraform show -json PLAN`` (values known after apply stay unknown)."""
-    return _open(str(_path(file, request, folder=False)), request)
+    from pytest_infra_parity.inventory.terraform_plan import load_plan
+
+    return _load(load_plan, _path(file, request, folder=False))
 
 
 @when(parsers.parse('it is compared with the Terraform state "{file}"'), target_fixture="infra_counterpart")
 def compared_with_terraform_state(file: str, request: pytest.FixtureRequest) -> Inventory:
     """The resources of a Terraform state (``terraform show -json`` or a raw ``terraform.tfstate``)."""
-    return _open(str(_path(file, request, folder=False)), request)
+    from pytest_infra_parity.inventory.terraform_state import load_state
+
+    return _load(load_state, _path(file, request, folder=False))
 
 
 @when(parsers.parse('it is compared with the Pulumi state "{file}"'), target_fixture="infra_counterpart")
 def compared_with_pulumi_state(file: str, request: pytest.FixtureRequest) -> Inventory:
     """The resources of a Pulumi or SST v3 state (``pulumi stack export``)."""
-    return _open(str(_path(file, request, folder=False)), request)
+    from pytest_infra_parity.inventory.pulumi import load_pulumi_state
+
+    return _load(load_pulumi_state, _path(file, request, folder=False))
 
 
 @when(parsers.parse('it is compared with the snapshot "{file}"'), target_fixture="infra_counterpart")
@@ -137,8 +156,12 @@ def parse_aspects(text: str) -> tuple[str, ...]:
 
 
 def _compare(subject: Inventory, other: Inventory, aspects: tuple[str, ...]) -> ParityReport:
+    """Compare; what either source could not map is printed (pytest shows it with a failure)."""
     from pytest_infra_parity.parity.diff import compare
 
+    for inventory in (subject, other):
+        for warning in inventory.warnings:
+            print(f"warning: {inventory.source}: {warning}")
     return compare(subject, other, aspects=aspects)
 
 

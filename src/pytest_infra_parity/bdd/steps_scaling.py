@@ -13,10 +13,14 @@ Sentences (numbers may have decimals)::
 A criterion the design declares in design.yaml ``expected_failures`` (``scaling.scale-up``,
 ``scaling.scale-to-zero``) is reported as an expected failure (XFAIL) with the design's reason and the
 measured breakdown; if it is met after all, the step fails, so the declaration is kept honest.
+
+A figure out of range (negative, ``nan``, ``inf``, a rate of 0) or a step whose set-up is missing fails with
+one sentence naming what to write; the figures are checked before the deployed stack is looked up.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -38,8 +42,22 @@ def _guarded(action: Callable[[], T]) -> T:
     except InfraParityError as exc:
         problem = f"infra-parity: {exc.describe()}"
     except ValueError as exc:
-        problem = str(exc)
+        problem = f"infra-parity: {exc}"
     pytest.fail(problem, pytrace=False)
+
+
+def _figure(value: float, what: str, *, zero: bool = True) -> float:
+    """A number of the sentence: finite, not negative (and not 0 unless ``zero``), else one sentence."""
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        bound = ">= 0" if zero else "> 0"
+        pytest.fail(f"infra-parity: {what} must be a finite number {bound}, got {value:g}", pytrace=False)
+    return value
+
+
+def _scaling(request: pytest.FixtureRequest) -> ScalingController:
+    """The scenario's controller, looked up once the sentence's figures are checked."""
+    controller: ScalingController = request.getfixturevalue("infra_scaling")
+    return controller
 
 
 def _conclude(verdict: Verdict, criterion: str) -> None:
@@ -55,44 +73,56 @@ def _conclude(verdict: Verdict, criterion: str) -> None:
 
 
 @given(parsers.re(r"the time is (?P<day>[A-Za-z]+) (?P<hour>\d{1,2}):(?P<minute>\d{2}) UTC"))
-def time_is(day: str, hour: str, minute: str, infra_scaling: ScalingController) -> None:
+def time_is(day: str, hour: str, minute: str, request: pytest.FixtureRequest) -> None:
     """Start the emulated scenario at this time of the clock's reference week (scheduled actions use it)."""
     from pytest_infra_parity.sim.scaling_session import start_of
 
-    infra_scaling.starts_at(_guarded(lambda: start_of(day, int(hour), int(minute))))
+    when = _guarded(lambda: start_of(day, int(hour), int(minute)))
+    _scaling(request).starts_at(when)
 
 
 @when(parsers.parse("the service receives no requests for {minutes:g} minutes"))
-def no_requests(minutes: float, infra_scaling: ScalingController) -> None:
+def no_requests(minutes: float, request: pytest.FixtureRequest) -> None:
     """Traffic (the scenario's, or the design's usage profile), then none for ``minutes``."""
-    _guarded(lambda: infra_scaling.receive_no_requests(minutes))
+    idle = _figure(minutes, "the idle minutes", zero=False)
+    controller = _scaling(request)
+    _guarded(lambda: controller.receive_no_requests(idle))
 
 
 @then(parsers.parse("the service runs {count:d} tasks within {minutes:g} minutes of the last request"))
-def runs_tasks_within(count: int, minutes: float, infra_scaling: ScalingController) -> None:
+def runs_tasks_within(count: int, minutes: float, request: pytest.FixtureRequest) -> None:
     """Every seeded run reaches ``count`` running tasks (and desired count) within ``minutes``."""
+    _figure(count, "the number of tasks")
+    _figure(minutes, "the minutes after the last request")
+    infra_scaling = _scaling(request)
     if count != 0 and infra_scaling.emulated:
-        pytest.fail("the emulation measures scale-in to 0 tasks; write 'runs 0 tasks'", pytrace=False)
+        pytest.fail("infra-parity: the emulation measures scale-in to 0 tasks; write 'runs 0 tasks'", pytrace=False)
     verdict = _guarded(lambda: infra_scaling.check_zero(count, minutes))
     _conclude(verdict, f"the service runs {count} tasks within {minutes:g} minutes of the last request")
 
 
 @when(parsers.parse("requests arrive at {rate:g} per second after {minutes:g} idle minutes"))
-def requests_after_idle(rate: float, minutes: float, infra_scaling: ScalingController) -> None:
+def requests_after_idle(rate: float, minutes: float, request: pytest.FixtureRequest) -> None:
     """Traffic, ``minutes`` without any request, then ``rate`` requests per second."""
-    _guarded(lambda: infra_scaling.requests_after_idle(rate, minutes))
+    _figure(rate, "the rate of requests after the idle window", zero=False)
+    _figure(minutes, "the idle minutes")
+    controller = _scaling(request)
+    _guarded(lambda: controller.requests_after_idle(rate, minutes))
 
 
 @then(parsers.parse("the first request succeeds within {seconds:g} seconds"))
-def first_request_succeeds(seconds: float, infra_scaling: ScalingController) -> None:
+def first_request_succeeds(seconds: float, request: pytest.FixtureRequest) -> None:
     """In every seeded run, a request succeeds within ``seconds`` of the first request after the idle window."""
-    verdict = _guarded(lambda: infra_scaling.check_first_success(seconds))
+    _figure(seconds, "the seconds to the first success")
+    controller = _scaling(request)
+    verdict = _guarded(lambda: controller.check_first_success(seconds))
     _conclude(verdict, f"the first request succeeds within {seconds:g} seconds")
 
 
 @then(parsers.re(r"the (?P<kind>scale-up|scale-to-zero) breakdown is reported"))
-def breakdown_is_reported(kind: str, infra_scaling: ScalingController) -> None:
+def breakdown_is_reported(kind: str, request: pytest.FixtureRequest) -> None:
     """Print the stages of the measurement (medians over the seeded runs); fail when a stage is missing."""
+    infra_scaling = _scaling(request)
     text = _guarded(lambda: infra_scaling.breakdown(kind))
     if not infra_scaling.emulated:
         print(f"{text}\n(on the aws target the wall clock measures the total; the stages come from the emulation)")

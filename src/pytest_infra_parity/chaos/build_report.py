@@ -16,6 +16,7 @@ from pytest_infra_parity.chaos.artifacts import Artifact
 from pytest_infra_parity.chaos.workspace import Leftover
 
 if TYPE_CHECKING:
+    from pytest_infra_parity.chaos.build_kill import KillPoint
     from pytest_infra_parity.chaos.builds import BuildRace
     from pytest_infra_parity.chaos.schedule import Schedule
 
@@ -77,15 +78,26 @@ class BuildResult:
 class KillResult:
     function: str
     delay: float
+    """Seconds from the build's start to the kill (or to its end when it ended first)."""
     killed: bool
-    """False when the build had already finished at the kill moment."""
+    """False when the build had already finished at the kill point."""
     recovery: BuildResult
     leftovers: list[Leftover]
     stale: list[str]
     """Files other than the artifact left next to it (temporary files of the killed build)."""
+    point: KillPoint | None = None
+    trigger: str = ""
+    """What set the kill off: ``when .build.lock appeared``, ``at 45% of its reference duration``..."""
+
+    @property
+    def where(self) -> str:
+        moment = self.trigger or "at a planned moment"
+        if not self.killed:
+            return f"after a build of {self.function} that ended ({self.delay:.2f}s) before its kill point ({moment})"
+        return f"after a SIGKILL of a build of {self.function} {moment} ({self.delay:.2f}s in)"
 
     def problems(self, check: str) -> list[str]:
-        where = f"after a SIGKILL at {self.delay:.2f}s of a {self.function} build"
+        where = self.where
         if check == "succeeds":
             return [f"{where}, the next build failed: {p}" for p in self.recovery.failures()]
         if check == "identical":
@@ -105,6 +117,8 @@ class RaceReport:
     kills: list[KillResult] = field(default_factory=list)
     leftovers: list[Leftover] = field(default_factory=list)
     seconds: float = 0.0
+    kept: bool = True
+    """Whether :attr:`out_dir` still exists (a failed race's folder is removed unless asked to keep it)."""
 
     @property
     def builds(self) -> list[BuildResult]:
@@ -143,11 +157,13 @@ class RaceReport:
         total = len(self.builds)
         state = "ok" if self.ok else "FAILED"
         kills_failed = sum(1 for kill in self.kills if any(kill.problems(c) for c in CHECKS))
+        unkilled = sum(1 for kill in self.kills if not kill.killed)
         return (f"build race {state}: {total} builds of {len(self.race.functions)} functions "
                 f"({len(self.rounds)} rounds, {self.race.parallel} in parallel"
                 + (f", seed {self.schedule.seed}" if self.schedule.seed is not None else "")
                 + f") in {self.seconds:.1f}s; {counts['succeeds']} failed, {counts['identical']} differ, "
-                f"{len(self.leftovers)} left behind, {len(self.kills)} kill checks ({kills_failed} failed)")
+                f"{len(self.leftovers)} left behind, {len(self.kills)} kill checks ({kills_failed} failed"
+                + (f", {unkilled} ended before the kill" if unkilled else "") + ")")
 
     def describe(self, check: str | None = None) -> str:
         """The readable report (of one check, or of every check)."""
@@ -159,7 +175,9 @@ class RaceReport:
                 lines.append(f"check failed: {TITLES[name]}")
                 lines.extend(found)
         if not self.ok:
-            lines.append(f"  artifacts kept in {self.out_dir}")
+            lines.append(f"  artifacts kept in {self.out_dir}" if self.kept else
+                         "  artifacts removed (keep a failed race's artifacts and build outputs with --keep-failed, "
+                         "or keep_failed=True)")
         return "\n".join(lines)
 
     def _describe_check(self, check: str) -> list[str]:

@@ -2,31 +2,47 @@
 
 - ``package SRC_DIR [--requirements FILE] -o OUT.zip``: the reproducible, parallel-safe Lambda zip.
 - ``build-race FUNCTIONS_DIR --command CMD``: build every sub-folder many times, many at once, and
-  compare (``--schedule`` replays a reported schedule). Exit 1 when a check fails.
+  compare (``--schedule`` replays a reported schedule). Exit 1 when a check fails; every setting is
+  checked before the first build (exit 2). A failed race's artifacts are removed unless ``--keep-failed``.
 - ``locks``: the state locks on a target (Terraform/OpenTofu DynamoDB items and ``.tflock`` objects,
   SST's lock objects) with who holds them and since when; exit 1 when one is older than ``--older-than``.
 - ``unlock ADDRESS...``: release locks (asks first; ``--yes`` without a terminal).
+
+``locks`` and ``unlock`` read an existing target: LocalStack by default (``--endpoint``, else
+``$LOCALSTACK_ENDPOINT``, else http://localhost:4566), or ``--target aws``: the account of ``--profile``,
+or with ``--endpoint URL`` any AWS-compatible endpoint (a moto server, MinIO for S3 locks...), which
+boto3 then uses for every service (``AWS_ENDPOINT_URL``, set for the command only). There is no ``moto``
+target here: the embedded moto server the plugin starts is empty, so it holds no lock to list.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pytest_infra_parity.errors import ConfigError
+from pytest_infra_parity.errors import ConfigError, TargetError
 
 Handler = Callable[[argparse.Namespace], int]
 
 
 def _target_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", default="localstack", choices=["localstack", "aws"])
+    parser.add_argument("--target", default="localstack", choices=["localstack", "aws"],
+                        help="Where the locks are (default: localstack, at --endpoint). aws: the account of "
+                             "--profile; use --target aws --endpoint URL for any AWS-compatible endpoint (e.g. "
+                             "a moto server)")
     parser.add_argument("--region")
     parser.add_argument("--profile")
-    parser.add_argument("--endpoint")
-    parser.add_argument("--allowed-account", action="append", default=[])
+    parser.add_argument("--endpoint", metavar="URL",
+                        help="localstack: its URL (default $LOCALSTACK_ENDPOINT or http://localhost:4566); aws: "
+                             "an AWS-compatible endpoint used for every service instead of AWS's")
+    parser.add_argument("--allowed-account", action="append", default=[],
+                        help="With --target aws: the account id the command may touch (repeatable; required)")
     parser.add_argument("--table", action="append", help="Only this lock table (repeatable; default: every "
                                                           "table keyed by LockID)")
     parser.add_argument("--bucket", action="append", help="Only this bucket (repeatable; default: every bucket)")
@@ -52,10 +68,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
     race.add_argument("--seed", type=int, default=0)
     race.add_argument("--schedule", help="Replay this schedule (as printed in a failure report)")
     race.add_argument("--repeat", type=int, default=1, help="Run the --schedule this many times")
-    race.add_argument("--kill", type=int, default=0, help="Kill checks to run (SIGKILL a build, build again)")
+    race.add_argument("--kill", type=int, default=0,
+                      help="Kill checks to run (SIGKILL a build, build again): the first on the build's first "
+                           "file, the others spread over the reference build's duration")
     race.add_argument("--normalize-zip-times", action="store_true", help="Compare zips without timestamps")
     race.add_argument("--signature", action="append", help="Crash signature regex (repeatable; replaces defaults)")
     race.add_argument("--timeout", type=float, default=120.0, help="Seconds one build may take")
+    race.add_argument("--keep-failed", action="store_true",
+                      help="Keep the artifacts and build outputs of a failed race (default: removed)")
     locks = sub.add_parser("locks", help="List the state locks on a target (Terraform, OpenTofu, SST)")
     _target_options(locks)
     locks.add_argument("--older-than", type=_duration, default=None,
@@ -86,15 +106,29 @@ def _functions(folder: Path) -> dict[str, Path]:
     return found
 
 
+def _check_race_options(args: argparse.Namespace) -> None:
+    """Nonsense counts are refused before anything is built."""
+    minimum = {"--rounds": (args.rounds, 1), "--parallel": (args.parallel, 1), "--repeat": (args.repeat, 1),
+               "--kill": (args.kill, 0)}
+    for option, (value, least) in minimum.items():
+        if value < least:
+            wanted = "0 or more" if least == 0 else f"at least {least}"
+            raise ConfigError(f"{option} must be {wanted}, got {value}")
+    if not (args.timeout > 0 and math.isfinite(args.timeout)):
+        raise ConfigError(f"--timeout must be above 0 seconds, got {args.timeout:g}")
+
+
 def cmd_build_race(args: argparse.Namespace) -> int:
     from pytest_infra_parity.chaos.builds import BuildRace, race_functions, replay
     from pytest_infra_parity.chaos.signatures import DEFAULT_SIGNATURES
 
+    _check_race_options(args)
     folder = Path(args.functions_dir)
     try:
         race = BuildRace(args.build_command, _functions(folder), Path.cwd(), parallel=args.parallel,
                          signatures=tuple(args.signature or DEFAULT_SIGNATURES), timeout=args.timeout,
-                         normalize_zip_times=args.normalize_zip_times, functions_dir=folder)
+                         normalize_zip_times=args.normalize_zip_times, functions_dir=folder,
+                         keep_failed=args.keep_failed)
         if args.schedule:
             report = replay(race, args.schedule, repeat=args.repeat)
         else:
@@ -105,25 +139,48 @@ def cmd_build_race(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _target_clients(args: argparse.Namespace) -> tuple[Any, Callable[[str], Any]]:
+@contextlib.contextmanager
+def _target_clients(args: argparse.Namespace) -> Iterator[tuple[Any, Callable[[str], Any]]]:
+    """The started target and its client factory; with ``--target aws --endpoint URL``, boto3 talks to URL
+    (``AWS_ENDPOINT_URL``, restored afterwards)."""
     from pytest_infra_parity.settings import build_settings
     from pytest_infra_parity.targets import make_builtin_target
 
     values = {"infra_target": args.target, "infra_region": args.region, "infra_profile": args.profile,
               "infra_endpoint": args.endpoint, "infra_allowed_account": args.allowed_account}
     settings = build_settings(values.get, lambda name: None, Path.cwd())
-    target = make_builtin_target(settings)
-    assert target is not None
-    target.start()
-    return target, target.client
+    if args.target == "localstack":
+        _check_localstack(settings.endpoint)
+    previous = os.environ.get("AWS_ENDPOINT_URL")
+    if args.target == "aws" and args.endpoint:
+        os.environ["AWS_ENDPOINT_URL"] = settings.endpoint
+    try:
+        target = make_builtin_target(settings)
+        assert target is not None
+        target.start()
+        yield target, target.client
+    finally:
+        if previous is None:
+            os.environ.pop("AWS_ENDPOINT_URL", None)
+        else:
+            os.environ["AWS_ENDPOINT_URL"] = previous
+
+
+def _check_localstack(endpoint: str) -> None:
+    from pytest_infra_parity.targets.localstack_ready import answers
+
+    if not answers(endpoint, timeout=3.0):
+        raise TargetError(f"no LocalStack answers at {endpoint} (GET /_localstack/health): start it "
+                          "(`infra-parity localstack start`) or pass --endpoint URL; for a moto server or another "
+                          "AWS-compatible endpoint use --target aws --endpoint URL --allowed-account ID")
 
 
 def cmd_locks(args: argparse.Namespace) -> int:
     from pytest_infra_parity.chaos.locks import find_locks, stale_locks
 
-    target, clients = _target_clients(args)
-    found = find_locks(clients, tables=args.table, buckets=args.bucket)
-    print(f"{target.describe()}: {len(found)} state locks")
+    with _target_clients(args) as (target, clients):
+        found = find_locks(clients, tables=args.table, buckets=args.bucket)
+        print(f"{target.describe()}: {len(found)} state locks")
     for lock in found:
         print(f"  {lock.describe()}")
     if args.older_than is not None:
@@ -136,9 +193,13 @@ def cmd_locks(args: argparse.Namespace) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
+    with _target_clients(args) as (target, clients):
+        return _unlock(args, target, clients)
+
+
+def _unlock(args: argparse.Namespace, target: Any, clients: Callable[[str], Any]) -> int:
     from pytest_infra_parity.chaos.locks import find_locks, release, select
 
-    target, clients = _target_clients(args)
     chosen, unknown = select(find_locks(clients, tables=args.table, buckets=args.bucket), args.locks)
     for name in unknown:
         print(f"no state lock matches {name!r} on {target.describe()}", file=sys.stderr)

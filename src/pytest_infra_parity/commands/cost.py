@@ -3,20 +3,26 @@
 SOURCE is what ``infra-parity inventory`` takes. Usage: the design's ``usage`` and ``cost`` sections, or
 ``--usage FILE`` (a design.yaml, a file with ``usage:``/``cost:`` sections, or a mapping of usage figures).
 Prices: the offline catalog, or ``--prices live`` (AWS Price List API; needs ``--target aws``).
-Exit codes: 0 priced, 1 over ``--budget`` (or something could not be priced when a budget is given),
-2 on errors.
+With ``--budget AMOUNT`` (in ``--currency``, above 0), the last line says why: ``over budget``, with the
+total, the budget and the currency, ``cannot check the budget`` naming what could not be priced (or the
+region missing from the catalog), or ``within budget``; ``--json`` gets a ``budget`` block (and the line
+goes to stderr). Exit codes: 0 priced (and within the budget), 1 over ``--budget`` or not checkable
+against it, 2 on errors.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pytest_infra_parity.cost.catalog import Catalog
+    from pytest_infra_parity.cost.currency import Rate
+    from pytest_infra_parity.cost.usage import UsageProfile
     from pytest_infra_parity.cost_live import PricedSource
 
 Handler = Callable[[argparse.Namespace], int]
@@ -33,8 +39,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
                                                                 "catalog's dated rate)")
     cost.add_argument("--region", help="Region to price in (default: the design's cost.region, else us-east-1)")
     cost.add_argument("--free-tier", action="store_true", help="Apply the AWS free tier (default: not applied)")
-    cost.add_argument("--budget", type=float, metavar="AMOUNT", help="Exit 1 when the total (in --currency) is "
-                                                                     "over AMOUNT")
+    cost.add_argument("--budget", type=float, metavar="AMOUNT",
+                      help="Monthly budget in --currency (above 0): exit 1, saying why, when the total is over it "
+                           "or something could not be priced")
     cost.add_argument("--prices", choices=["offline", "live"], default="offline",
                       help="offline catalog (default) or the AWS Price List API (needs --target aws)")
     cost.add_argument("--design-path", action="append", default=[], help="Folder holding user designs")
@@ -79,8 +86,6 @@ def _open(args: argparse.Namespace) -> tuple[PricedSource, Any]:
 
 
 def _catalog(args: argparse.Namespace, region: str, target: Any) -> Catalog:
-    import sys
-
     from pytest_infra_parity.cost.catalog import load_catalog
     from pytest_infra_parity.errors import ConfigError
 
@@ -98,14 +103,37 @@ def _catalog(args: argparse.Namespace, region: str, target: Any) -> Catalog:
 
 
 def cmd_cost(args: argparse.Namespace) -> int:
-    from pytest_infra_parity.cost.currency import Rate, parse_rate_overrides, resolve_rate
-    from pytest_infra_parity.cost.design import design_cost, of_design, read_usage_file
+    from pytest_infra_parity.cost.budget import check_amount, check_budget
     from pytest_infra_parity.cost.estimate import estimate
     from pytest_infra_parity.cost.render import as_json, table
+    from pytest_infra_parity.errors import ConfigError
+
+    problem = check_amount(args.budget, "--budget") if args.budget is not None else None
+    if problem:
+        raise ConfigError(problem)
+    priced, target = _open(args)
+    profile, region, rate, free = _settings(args, priced)
+    catalog = _catalog(args, region, target)
+    result = estimate(priced.inventory, profile, catalog, region=region, declarations=priced.declarations,
+                      free_tier=free, rate=rate)
+    budget = check_budget(result, args.budget, rate, catalog.regions()) if args.budget is not None else None
+    if args.json:
+        print(json.dumps({**as_json(result, rate), "budget": budget.as_json() if budget else None}, indent=2))
+    else:
+        print(table(result, rate))
+    if budget is None:
+        return 0
+    print(budget.describe(), file=sys.stderr if args.json else sys.stdout)
+    return 0 if budget.ok else 1
+
+
+def _settings(args: argparse.Namespace, priced: PricedSource) -> tuple[UsageProfile, str, Rate, bool]:
+    """Usage profile, region, currency rate and free tier: the options, else the design's, else defaults."""
+    from pytest_infra_parity.cost.currency import parse_rate_overrides, resolve_rate
+    from pytest_infra_parity.cost.design import design_cost, of_design, read_usage_file
     from pytest_infra_parity.cost.usage import UsageProfile
     from pytest_infra_parity.errors import ConfigError
 
-    priced, target = _open(args)
     settings = of_design(priced.design) if priced.design is not None else None
     profile = settings.usage if settings is not None else UsageProfile()
     if args.usage:
@@ -116,13 +144,8 @@ def cmd_cost(args: argparse.Namespace) -> int:
     code = args.currency or (settings.currency if settings is not None else "USD")
     try:
         overrides = parse_rate_overrides({code: args.rate}, "--rate") if args.rate is not None else {}
-        rate: Rate = resolve_rate(code, overrides=overrides)
+        rate = resolve_rate(code, overrides=overrides)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     free = args.free_tier or (settings.free_tier if settings is not None else False)
-    result = estimate(priced.inventory, profile, _catalog(args, region, target), region=region,
-                      declarations=priced.declarations, free_tier=free, rate=rate)
-    print(json.dumps(as_json(result, rate), indent=2) if args.json else table(result, rate))
-    if args.budget is None:
-        return 0
-    return 0 if result.complete and result.total(rate) <= args.budget else 1
+    return profile, region, rate, free

@@ -108,11 +108,20 @@ def cmd_inventory(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn(*inventories: Inventory) -> None:
+    import sys
+
+    for inventory in inventories:
+        for warning in inventory.warnings:
+            print(f"warning: {inventory.source}: {warning}", file=sys.stderr)
+
+
 def cmd_parity(args: argparse.Namespace) -> int:
     from pytest_infra_parity.parity.diff import compare
     from pytest_infra_parity.parity.mapping import load_mapping
 
     a, b = _open(args.source_a, args), _open(args.source_b, args)
+    _warn(a, b)
     aspects = tuple(x.strip() for x in args.aspects.split(",") if x.strip())
     mapping = load_mapping(Path(args.mapping)) if args.mapping else None
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip()) if args.kinds else None
@@ -127,6 +136,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from pytest_infra_parity.policies.base import PolicyOptions
 
     inventory = _open(args.source, args)
+    _warn(inventory)
     options = PolicyOptions()
     if args.mandatory_tags:
         import dataclasses
@@ -134,5 +144,5 @@ def cmd_check(args: argparse.Namespace) -> int:
         keys = tuple(k.strip() for k in args.mandatory_tags.split(",") if k.strip())
         options = dataclasses.replace(options, mandatory_tags=keys)
     report = evaluate(inventory, policies=args.policy or None, options=options)
-    print(json.dumps(report.as_json(), indent=2, default=str) if args.json else report.format_table())
+    print(json.dumps(report.as_dict(), indent=2, default=str) if args.json else report.format_table())
     return 0 if not report.failures else 1

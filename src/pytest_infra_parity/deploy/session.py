@@ -107,6 +107,11 @@ class Deployments:
             warnings = check(design.template_path, regions=[self.target.region])
             template = load_template(design.template_path, region=self.target.region,
                                      account_id=self.target.identity().account_id)
+            from pytest_infra_parity.targets.localstack_services import check_served
+
+            # A target that does not serve a service the design needs refuses it before anything exists.
+            check_served(self.target, ((lid, d.resource_type) for lid, d in template.resources.items()),
+                         f"design {design.name}")
             try:
                 self._create_prerequisites(design, template)
                 overrides = {k: str(v) for k, v in (parameters or {}).items()}

@@ -37,6 +37,7 @@ from pytest_infra_parity.inventory.tf_types import (
     NAME_ATTRIBUTE,
     cfn_type,
     is_aws_type,
+    misspelt_type,
 )
 
 SOURCE = "terraform-hcl"
@@ -50,10 +51,12 @@ def load_hcl(folder: Path, *, variables: Mapping[str, Any] | None = None, var_fi
         raise SourceError("not a folder of Terraform files", path=folder)
     root = folder.resolve()
     loader = Loader(root=root, given=dict(variables or {}), files=file_values(root, [Path(p) for p in var_files]))
-    undeclared = set(loader.given) - _declared(root)
+    declared = _declared(root)
+    undeclared = set(loader.given) - declared
+    if undeclared:  # as `terraform plan -var` does: "Value for undeclared variable"
+        raise SourceError(f"value for undeclared variable(s) {', '.join(sorted(undeclared))}: the root module "
+                          f"declares {', '.join(sorted(declared)) or 'no variable'}", path=root)
     module = Module(loader, root)
-    for name in sorted(undeclared):
-        loader.warn(f"variable {name!r} was given but the configuration does not declare it")
     instances = list(_instances(module, folder, strict))
     if any(root.glob("*.tf.json")):
         loader.warn("JSON configuration files (*.tf.json) are not read")
@@ -73,6 +76,9 @@ def _instances(module: Module, shown_root: Path, strict: bool) -> Iterator[TfIns
         if strict and is_aws_type(tf_type) and cfn_type(tf_type) is None and tf_type not in MERGED_TYPES \
                 and tf_type not in ARTIFACT_TYPES:
             raise SourceError(f"{reference.address}: unknown resource type {tf_type}", path=block.file, line=block.line)
+        if (near := misspelt_type(tf_type)) is not None:
+            raise SourceError(f"{reference.address}: unknown resource type {tf_type} (did you mean {near}?)",
+                              path=block.file, line=block.line)
         values = module.body_values(block.body, env, reference.address)
         if cfn_type(tf_type) is not None:
             _computed(values, tf_type, reference)

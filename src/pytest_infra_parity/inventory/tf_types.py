@@ -202,6 +202,22 @@ def cfn_type(tf_type: str) -> str | None:
     return CFN_BY_TF_TYPE.get(tf_type)
 
 
+def misspelt_type(tf_type: str) -> str | None:
+    """The known type ``tf_type`` is most likely a typo of (``aws_s3_buckett`` -> ``aws_s3_bucket``).
+
+    Terraform itself rejects a resource type its provider does not have; the model knows a subset of
+    the provider's types, so only a near miss of a known type (one or two edited characters) is
+    reported as an error, and other unknown types stay warnings.
+    """
+    import difflib
+
+    if not is_aws_type(tf_type) or tf_type in CFN_BY_TF_TYPE or tf_type in MERGED_TYPES or tf_type in ARTIFACT_TYPES:
+        return None
+    known = [*CFN_BY_TF_TYPE, *MERGED_TYPES, *ARTIFACT_TYPES]
+    close = difflib.get_close_matches(tf_type, known, n=1, cutoff=0.9)
+    return close[0] if close else None
+
+
 def is_aws_type(tf_type: str) -> bool:
     return tf_type.startswith("aws_")
 

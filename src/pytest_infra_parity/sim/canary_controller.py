@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pytest_infra_parity.sim.canary_analysis import DetectionAnalysis, analyze_detection
+from pytest_infra_parity.sim.canary_analysis import DetectionAnalysis, analyze_detection, detection_probability
 from pytest_infra_parity.sim.canary_binding import CanaryBinding
 from pytest_infra_parity.sim.canary_run import CanaryOutcome, Rollout, run_rollout
 from pytest_infra_parity.sim.canary_target import CanaryTarget
@@ -86,6 +86,13 @@ class CanaryController:
         s = self.binding.settings
         return analyze_detection(rollout, self._traffic(), alarms, failure_rate, seed=self.clock.seed, runs=s.runs,
                                  confidence=s.confidence, delay=s.metric_delay_seconds)
+
+    def detection_probability(self, failure_rate: float, config_name: str | None = None) -> float:
+        """The share of the design's seeded emulated deployments that roll such a canary back (no write)."""
+        rollout, alarms = self._dry_rollout(config_name, failure_rate)
+        s = self.binding.settings
+        return detection_probability(rollout, self._traffic(), alarms, failure_rate, seed=self.clock.seed,
+                                     runs=s.runs, delay=s.metric_delay_seconds)
 
     def restore(self) -> None:
         """Put the target back as the stack declares it, if a rollout changed it."""

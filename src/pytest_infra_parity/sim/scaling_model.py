@@ -62,13 +62,14 @@ class ScalingModel:
 
     ``start`` is the virtual clock's date (scheduled actions and their time zones follow it);
     ``alarms_from`` is when CloudWatch starts evaluating: the traffic before it is the history the
-    alarms look back on, as for alarms that existed long before the scenario.
+    alarms look back on, as for alarms that existed long before the scenario. A ``clock`` given (its own
+    seed and start) puts the service on a clock shared with other emulations, such as a canary deployment.
     """
 
     def __init__(self, config: ScalingConfig, *, seed: int = 0, start: datetime = DEFAULT_START,
-                 alarms_from: float = 0.0) -> None:
+                 alarms_from: float = 0.0, clock: VirtualClock | None = None) -> None:
         self.config = config
-        self.clock = VirtualClock(seed=seed, start=start)
+        self.clock = VirtualClock(seed=seed, start=start) if clock is None else clock
         self.metrics = MetricStore()
         self.traffic = TrafficPlan()
         self.slices: list[Slice] = []

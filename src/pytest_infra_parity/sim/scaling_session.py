@@ -13,6 +13,7 @@ step to report it as an expected failure.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -127,14 +128,23 @@ class ScalingController:
         self.start = when
 
     def receive_no_requests(self, minutes: float) -> None:
+        if not math.isfinite(minutes) or minutes <= 0:
+            raise ValueError(f"the service must be idle for a positive number of minutes, got {minutes:g}")
+        rate = self.warm_rate if self.emulated else None
+        if rate is not None and rate <= 0:
+            raise ValueError("no request reaches the service before the idle window (a traffic of 0 requests per "
+                             "second), so there is no last request to measure from: give a positive rate, e.g. "
+                             "`Given a steady traffic of 0.1 requests per second`")
         self.idle_minutes, self.wake = minutes, None
         if self.wallclock is not None:
             self._wall_since = self.wallclock.now()
             self.wallclock.sleep(minutes * 60.0)
 
     def requests_after_idle(self, rate: float, minutes: float) -> None:
-        if rate <= 0:
+        if not math.isfinite(rate) or rate <= 0:
             raise ValueError(f"requests must arrive at a positive rate, got {rate:g} per second")
+        if not math.isfinite(minutes) or minutes < 0:
+            raise ValueError(f"the idle window must be a number of minutes >= 0, got {minutes:g}")
         self.wake, self.idle_minutes = (rate, minutes), minutes
         if self.wallclock is not None:
             self.wallclock.sleep(minutes * 60.0)
@@ -191,7 +201,9 @@ class ScalingController:
             elif kind == "scale-to-zero" and self.idle_minutes is not None and self.wake is None:
                 self.check_zero(0, self.idle_minutes)
             else:
-                raise ValueError(f"no {kind} in this scenario to report on")
+                needed = ("When requests arrive at <r> per second after <n> idle minutes" if kind == "scale-up" else
+                          "When the service receives no requests for <n> minutes")
+                raise ValueError(f"no {kind} in this scenario to report on: start with '{needed}'")
         return self.reports[kind]
 
     # --- internals -------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ def _moto(settings: Settings) -> Target:
 def _localstack(settings: Settings) -> Target:
     from pytest_infra_parity.targets.localstack import LocalStackTarget
 
-    return LocalStackTarget(settings.region, settings.endpoint, settings.localstack_mode)
+    return LocalStackTarget(settings.region, settings.endpoint, settings.localstack_mode, settings.fallback)
 
 
 def _aws(settings: Settings) -> Target:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -69,3 +70,35 @@ class ClientCache:
     def _add_headers(self, request: Any, **kwargs: Any) -> None:
         for name, value in self._headers.items():
             request.headers[name] = value
+
+
+class RoutedClients:
+    """Clients of a target whose services are served in different places (LocalStack + a fallback).
+
+    ``route(service)`` names the side (raising when nothing serves it), ``sources[side](service, region)``
+    makes the client there, and ``attach(side, service, client)`` is called once per new client (the
+    cross-service mirroring hooks).
+    """
+
+    def __init__(self, route: Callable[[str], str], sources: Mapping[str, Callable[[str, str | None], Any]],
+                 attach: Callable[[str, str, Any], None] | None = None) -> None:
+        self._route = route
+        self._sources = dict(sources)
+        self._attach = attach
+        self._lock = threading.Lock()
+        self._attached: set[int] = set()
+
+    def where(self, service: str) -> str:
+        return self._route(service)
+
+    def client_on(self, where: str, service: str, region: str | None = None) -> Any:
+        client = self._sources[where](service, region)
+        with self._lock:  # hooks are registered once, before any thread gets the client back
+            if id(client) not in self._attached:
+                self._attached.add(id(client))
+                if self._attach is not None:
+                    self._attach(where, service, client)
+        return client
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.client_on(self._route(service), service, region)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -77,3 +78,46 @@ class Target(Protocol):
     def describe(self) -> str:
         """One line for the pytest header."""
         ...
+
+
+# ---- which services a target serves (LocalStack's free plan lacks some; see docs/targets.md) -----------
+
+
+@dataclass(frozen=True)
+class Served:
+    """Where a target sends one service's clients, or why it cannot serve it.
+
+    ``where`` is ``"localstack"``, ``"moto"`` (a fallback), a target name, or ``""`` when nothing
+    serves the service; ``reason`` says why (a 501, a failed download, a fallback...). Truthy when served.
+    """
+
+    service: str
+    where: str
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.where)
+
+
+@runtime_checkable
+class ServiceAware(Protocol):
+    """A target that serves only some services (LocalStack): steps and deployers ask it first.
+
+    Targets without this method (moto, aws, plugin targets) serve every service they are asked for.
+    """
+
+    def serves(self, service: str) -> Served:
+        """Where ``service`` is served on this target, or why it is not (``bool(result)`` is False)."""
+        ...
+
+
+def served(target: object, service: str) -> Served:
+    """``target.serves(service)`` for a :class:`ServiceAware` target; every other target serves everything."""
+    if isinstance(target, ServiceAware):
+        return target.serves(service)
+    return Served(service, str(getattr(target, "name", "target")))
+
+
+def unserved(target: object, services: Iterable[str]) -> dict[str, str]:
+    """The services of ``services`` the target cannot serve, with the reason for each."""
+    return {s: found.reason for s in sorted(set(services)) if not (found := served(target, s))}

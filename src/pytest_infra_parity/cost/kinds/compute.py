@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from pytest_infra_parity.cost.context import PricingContext, number
 from pytest_infra_parity.cost.kinds import pricer
+from pytest_infra_parity.cost.kinds.api_traffic import api_invocations
 from pytest_infra_parity.cost.kinds.observability import charge_logs
 from pytest_infra_parity.cost.usage import DAYS_PER_MONTH, scale_to_zero_task_hours
 from pytest_infra_parity.inventory.model import Resource
@@ -27,7 +28,8 @@ SAMPLED_FRACTION = 0.05
 
 
 def invocations(ctx: PricingContext, resource: Resource) -> tuple[float, str]:
-    """Invocations a month of a function, with how they were counted."""
+    """Invocations a month of a function, with how they were counted: its own figures, else the requests of
+    the HTTP APIs integrating it (:mod:`.api_traffic`), else none (an assumption says so)."""
     use = ctx.use(resource)
     if use.invocations_per_month is not None:
         return use.invocations_per_month, f"{use.invocations_per_month:g} invocations/month"
@@ -38,8 +40,12 @@ def invocations(ctx: PricingContext, resource: Resource) -> tuple[float, str]:
         count = use.per_request * ctx.usage.requests_per_day * DAYS_PER_MONTH
         return count, (f"{use.per_request:g} per request x {ctx.usage.requests_per_day:g} requests/day x "
                        f"{DAYS_PER_MONTH:.4f} days")
+    from_apis = api_invocations(ctx, resource)
+    if from_apis is not None:
+        return from_apis
     ctx.assume(f"{resource.name}: no invocations in the usage profile (cost.resources.{resource.name}."
-               "invocations_per_day or per_request): its requests and duration are 0")
+               "invocations_per_day or per_request) and no HTTP API request reaches it: its requests and "
+               "duration are 0")
     return 0.0, "no invocations given"
 
 

@@ -23,7 +23,8 @@ from pytest_infra_parity.inventory.model import Resource
 DEFAULT_RESPONSE_KB = 20.0
 
 
-def _requests_per_day(ctx: PricingContext, resource: Resource) -> float | None:
+def requests_per_day(ctx: PricingContext, resource: Resource) -> float | None:
+    """Requests a day of a resource: its own figure (per day or per month), else the design's."""
     use = ctx.use(resource)
     if use.requests_per_day is not None:
         return use.requests_per_day
@@ -36,7 +37,7 @@ def _lcu_hours(ctx: PricingContext, resource: Resource) -> tuple[float, str]:
     use = ctx.use(resource)
     if use.lcu_hours_per_month is not None:
         return use.lcu_hours_per_month, "LCU-hours given in the usage profile"
-    per_day = _requests_per_day(ctx, resource)
+    per_day = requests_per_day(ctx, resource)
     if not per_day:
         ctx.assume(f"{resource.name}: no requests in the usage profile, so no LCU-hours")
         return 0.0, "no requests"
@@ -144,13 +145,13 @@ def http_api(ctx: PricingContext, resource: Resource) -> None:
     if str(ctx.setting(resource, "protocol") or "HTTP") != "HTTP":
         ctx.unpriced(resource, "WebSocket API messages and minutes", "WebSocket APIs are not in the catalog")
         return
-    per_day = _requests_per_day(ctx, resource) or 0.0
+    per_day = requests_per_day(ctx, resource) or 0.0
     ctx.charge(resource, "api-http-request", per_day * DAYS_PER_MONTH,
                f"{per_day:g} requests/day x {DAYS_PER_MONTH:.4f} days")
 
 
 @pricer("AWS::ApiGateway::RestApi")
 def rest_api(ctx: PricingContext, resource: Resource) -> None:
-    per_day = _requests_per_day(ctx, resource) or 0.0
+    per_day = requests_per_day(ctx, resource) or 0.0
     ctx.charge(resource, "api-rest-request", per_day * DAYS_PER_MONTH,
                f"{per_day:g} requests/day x {DAYS_PER_MONTH:.4f} days")
