@@ -89,3 +89,11 @@ def test_lego_api_requests_reach_its_functions() -> None:
     assert sum(invoked.values()) == pytest.approx(api_requests)
     assert all(quantity > 0 for quantity in invoked.values())
     assert not [u for u in result.unpriced if u.what == "Lambda duration"]
+
+
+def test_the_only_integration_gets_every_request(price: Price) -> None:
+    resources, props = _api()
+    resources = [r for r in resources if getattr(r, "name", "") not in ("Health", "HealthIntegration")]
+    result = price(resources, {"requests_per_day": 300, "average_duration_ms": 100}, props=props)
+    assert line(result, "lambda-request", "Shop").quantity == pytest.approx(300 * DAYS_PER_MONTH)
+    assert "Shop: every request of Api invokes it (its only Lambda integration)" in result.assumptions

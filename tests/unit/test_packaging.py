@@ -102,3 +102,22 @@ def test_entries_of_several_folders_merge_into_one_deterministic_zip(tmp_path: P
     assert [name for name, _ in entries] == ["empty/", "handler.py", "pkg/", "pkg/__init__.py", "pkg/sub/",
                                              "pkg/sub/data.json"]
     assert write_zip(entries) == zip_folder(folder)
+
+
+def test_a_killed_build_not_yet_reaped_counts_as_dead() -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from pytest_infra_parity.deploy.package_build import _pid_alive
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # exited but not waited for: a zombie
+        if Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] == "Z":
+            break
+        time.sleep(0.01)
+    assert not _pid_alive(child.pid)
+    assert _pid_alive(os.getpid())
+    child.wait()

@@ -94,10 +94,10 @@ def _run_to_kill_point(race: BuildRace, function: str, point: KillPoint, referen
         started = time.perf_counter()
         if point.fraction is None:
             appeared = _wait_for_first_file(build, folders, before, race.timeout)
-            trigger = f"when {', '.join(appeared)} appeared" if appeared else "on its first file (none appeared)"
+            trigger = f"when {', '.join(appeared)} appeared" if appeared else f"{point.describe()} (none appeared)"
         else:
             build.wait(point.fraction * max(reference.seconds, MIN_REFERENCE_SECONDS))
-            trigger = f"at {point.fraction:.0%} of its reference duration"
+            trigger = point.describe()
         elapsed = time.perf_counter() - started
         killed = build.running()
         if killed:

@@ -137,13 +137,18 @@ def _merge(deps: Path | None, src: Path) -> Entries:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether ``pid`` still runs; a zombie (killed, not yet reaped) counts as dead."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return True  # no procfs (macOS): a signal could be delivered, so it is alive
+    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
 
 
 def _remove_dead_temporaries(out: Path) -> None:

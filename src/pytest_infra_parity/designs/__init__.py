@@ -217,5 +217,6 @@ def resolve_design(ref: str | Path, paths: tuple[Path, ...] | list[Path] = (), b
         return designs[text]
     known = ", ".join(sorted(designs)) or "none"
     raise DesignError(
-        f"unknown design {text!r}; known designs: {known} (add folders with --infra-design-path)"
+        f"unknown design {text!r}; known designs: {known} (add design folders with --infra-design-path in "
+        "pytest, --design-path on the command line)"
     )

@@ -97,6 +97,8 @@ def _share(ctx: PricingContext, function: Resource, api: Resource, items: list[_
         return own / total, (f"{function.name}: {own} of the {total} Lambda routes of {api.name} lead to it, so "
                              f"{own / total:.0%} of the API's requests, spread evenly over its routes ({override})")
     share = len(mine) / len(items)
+    if share == 1:
+        return share, f"{function.name}: every request of {api.name} invokes it (its only Lambda integration)"
     return share, (f"{function.name}: the route targets of {api.name} are not known, so its requests are split "
                    f"evenly over its {len(items)} Lambda integrations: {share:.0%} ({override})")
 
