@@ -29,6 +29,13 @@ Feature: CityGuided staging cost with scale-to-zero (seed 002, issue 7)
     Then the monthly cost is below 25 EUR
     And the monthly cost is within the design's budget
 
+  Scenario: Without public IPv4 addresses, with the task-hours the emulation measures, it fits in 25 EUR
+    Given the "cityguided" design is deployed
+    And the load balancer has no public IPv4 address
+    When the scaling emulation runs a day of the design's usage
+    Then the monthly cost is below 25 EUR
+    And the monthly cost is within the design's budget
+
   Scenario: A NAT gateway for the tasks' outbound traffic breaks the budget on its own
     Given the "cityguided" design with its usage profile
     And the load balancer has no public IPv4 address
