@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from pytest_infra_parity.errors import ConfigError, InfraParityError
-from pytest_infra_parity.settings import build_settings
 
 
 def _duration(text: str) -> float:
@@ -123,15 +122,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from pytest_infra_parity.commands import settings_from_args, start_target
     from pytest_infra_parity.deploy.sweep import plan, plan_stacks, sweep
-    from pytest_infra_parity.targets import make_builtin_target
 
-    values = {"infra_target": args.target, "infra_region": args.region, "infra_profile": args.profile,
-              "infra_endpoint": args.endpoint, "infra_allowed_account": args.allowed_account}
-    settings = build_settings(values.get, lambda name: None, Path.cwd())
-    target = make_builtin_target(settings)
-    assert target is not None
-    target.start()
+    target = start_target(settings_from_args(args))
     account = target.identity().account_id
     pending = plan(target.client, run_id=args.run, older_than=args.older_than)
     stacks = plan_stacks(target.client, run_id=args.run, older_than=args.older_than)

@@ -143,21 +143,16 @@ def cmd_build_race(args: argparse.Namespace) -> int:
 def _target_clients(args: argparse.Namespace) -> Iterator[tuple[Any, Callable[[str], Any]]]:
     """The started target and its client factory; with ``--target aws --endpoint URL``, boto3 talks to URL
     (``AWS_ENDPOINT_URL``, restored afterwards)."""
-    from pytest_infra_parity.settings import build_settings
-    from pytest_infra_parity.targets import make_builtin_target
+    from pytest_infra_parity.commands import settings_from_args, start_target
 
-    values = {"infra_target": args.target, "infra_region": args.region, "infra_profile": args.profile,
-              "infra_endpoint": args.endpoint, "infra_allowed_account": args.allowed_account}
-    settings = build_settings(values.get, lambda name: None, Path.cwd())
+    settings = settings_from_args(args)
     if args.target == "localstack":
         _check_localstack(settings.endpoint)
     previous = os.environ.get("AWS_ENDPOINT_URL")
     if args.target == "aws" and args.endpoint:
         os.environ["AWS_ENDPOINT_URL"] = settings.endpoint
     try:
-        target = make_builtin_target(settings)
-        assert target is not None
-        target.start()
+        target = start_target(settings)
         yield target, target.client
     finally:
         if previous is None:

@@ -57,16 +57,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[s
 
 
 def _target(args: argparse.Namespace) -> Any:
-    from pytest_infra_parity.settings import build_settings
-    from pytest_infra_parity.targets import make_builtin_target
+    from pytest_infra_parity.commands import settings_from_args, start_target
 
-    values = {"infra_target": args.target, "infra_region": args.region, "infra_profile": args.profile,
-              "infra_endpoint": args.endpoint, "infra_allowed_account": args.allowed_account}
-    settings = build_settings(values.get, lambda name: None, Path.cwd())
-    target = make_builtin_target(settings)
-    assert target is not None
-    target.start()
-    return target
+    return start_target(settings_from_args(args))
 
 
 def _open(args: argparse.Namespace) -> tuple[PricedSource, Any]:

@@ -75,15 +75,10 @@ def _open(spec: str, args: argparse.Namespace) -> Inventory:
     clients: Any = None
     region, account = args.region or "us-east-1", "123456789012"
     if spec.startswith("live:"):
-        from pytest_infra_parity.settings import build_settings
-        from pytest_infra_parity.targets import make_builtin_target
+        from pytest_infra_parity.commands import settings_from_args, start_target
 
-        values = {"infra_target": args.target, "infra_region": args.region, "infra_profile": args.profile,
-                  "infra_endpoint": args.endpoint, "infra_allowed_account": args.allowed_account}
-        settings = build_settings(values.get, lambda name: None, Path.cwd())
-        target = make_builtin_target(settings)
-        assert target is not None
-        target.start()
+        settings = settings_from_args(args)
+        target = start_target(settings)
         clients, region, account = target.client, settings.region, target.identity().account_id
     return open_source(spec, base=Path.cwd(), design_paths=[Path(p).resolve() for p in args.design_path],
                        clients=clients, region=region, account=account, variables=_variables(args))
