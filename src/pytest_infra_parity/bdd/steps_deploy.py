@@ -27,13 +27,18 @@ def design_is_deployed(design: str, infra_deploy: Callable[..., Stack]) -> Stack
 @given(parsers.parse('the "{design}" design is deployed with {assignments}'), target_fixture="infra_stack")
 def design_is_deployed_with(design: str, assignments: str, infra_deploy: Callable[..., Stack]) -> Stack:
     """Deploy with parameters: ``with Stage=prod and Owner=platform`` (``and`` or commas separate them)."""
-    parameters: dict[str, Any] = {}
-    for part in assignments.replace(" and ", ",").split(","):
+    return infra_deploy(design, **parse_assignments(assignments, "parameter"))
+
+
+def parse_assignments(text: str, what: str) -> dict[str, Any]:
+    """``Name=value and Name=value`` (or commas) -> a dict; a part without ``=`` fails the step."""
+    values: dict[str, Any] = {}
+    for part in text.replace(" and ", ",").split(","):
         key, sep, value = part.strip().partition("=")
         if not sep or not key.strip():
-            pytest.fail(f'cannot read parameter {part.strip()!r}: write Name=value', pytrace=False)
-        parameters[key.strip()] = value.strip().strip('"')
-    return infra_deploy(design, **parameters)
+            pytest.fail(f"cannot read {what} {part.strip()!r}: write Name=value", pytrace=False)
+        values[key.strip()] = value.strip().strip('"')
+    return values
 
 
 def format_problems(stack: Stack, problems: dict[str, list[str]]) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pytest_bdd import parsers, then, when
 
+from pytest_infra_parity.bdd.steps_deploy import parse_assignments
 from pytest_infra_parity.session_plugin import RUNTIME_KEY
 
 if TYPE_CHECKING:
@@ -74,16 +75,6 @@ def _load(loader: Callable[[Path], Inventory], path: Path) -> Inventory:
     pytest.fail(message, pytrace=False)
 
 
-def _variables(text: str) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for part in text.replace(" and ", ",").split(","):
-        key, sep, value = part.strip().partition("=")
-        if not sep or not key.strip():
-            pytest.fail(f"cannot read the variable {part.strip()!r}: write name=value", pytrace=False)
-        values[key.strip()] = value.strip().strip('"')
-    return values
-
-
 @when(parsers.parse('it is compared with the Terraform configuration in "{folder}"'),
       target_fixture="infra_counterpart")
 def compared_with_terraform_config(folder: str, request: pytest.FixtureRequest) -> Inventory:
@@ -95,7 +86,7 @@ def compared_with_terraform_config(folder: str, request: pytest.FixtureRequest) 
       target_fixture="infra_counterpart")
 def compared_with_terraform_config_vars(folder: str, assignments: str, request: pytest.FixtureRequest) -> Inventory:
     """The Terraform configuration with some variables set (``with stage=prod and kms_logs=false``)."""
-    return _open(str(_path(folder, request, folder=True)), request, _variables(assignments))
+    return _open(str(_path(folder, request, folder=True)), request, parse_assignments(assignments, "variable"))
 
 
 @when(parsers.parse('it is compared with the Terraform plan "{file}"'), target_fixture="infra_counterpart")
