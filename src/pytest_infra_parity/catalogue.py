@@ -1,8 +1,8 @@
-"""Generated documentation: the applier's types and moto workarounds, the built-in designs, the
-policy catalogue and the step catalogue.
+"""Generated documentation: the applier's types and moto workarounds, the targets' capabilities, the
+built-in designs, the policy catalogue and the step catalogue.
 
-``python -m pytest_infra_parity.catalogue DOCS_DIR`` rewrites ``applier.md``, ``designs.md``,
-``policies.md`` and ``steps.md``;
+``python -m pytest_infra_parity.catalogue DOCS_DIR`` rewrites ``applier.md``, ``capabilities.md``,
+``designs.md``, ``policies.md`` and ``steps.md``;
 a test fails when the committed files are stale, so the docs always say what the code does.
 """
 
@@ -110,8 +110,14 @@ def steps_catalogue() -> str:
     return render(STEP_MODULES, Path(__file__).resolve().parents[2] / "features")
 
 
-CATALOGUES = {"applier.md": applier_catalogue, "designs.md": designs_catalogue, "policies.md": policies_catalogue,
-              "steps.md": steps_catalogue}
+def capabilities_catalogue() -> str:
+    from pytest_infra_parity.targets.capability_table import render
+
+    return render()
+
+
+CATALOGUES = {"applier.md": applier_catalogue, "capabilities.md": capabilities_catalogue,
+              "designs.md": designs_catalogue, "policies.md": policies_catalogue, "steps.md": steps_catalogue}
 
 
 def main(argv: list[str]) -> int:

@@ -164,7 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception as exc:
         from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.parsers import ResponseParserError
 
+        if isinstance(exc, ResponseParserError):  # not a BotoCoreError: an HTML error page, a proxy's answer
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            print(f"infra-parity: error: the endpoint did not answer as AWS does: {first}", file=sys.stderr)
+            return 2
         if not isinstance(exc, BotoCoreError | ClientError):
             raise
         print(f"infra-parity: error: {exc}", file=sys.stderr)  # credentials, access denied, throttling...

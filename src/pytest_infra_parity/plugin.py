@@ -77,6 +77,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--infra-cost-rate", dest="infra_cost_rate", action="append", default=[], metavar="CODE=USD",
                     help="Exchange rate for cost estimates, e.g. EUR=1.17 (1 EUR = 1.17 USD; repeatable; default: "
                          "the catalog's dated rate)")
+    group.addoption("--infra-allow-destructive", dest="infra_allow_destructive", action="store_true", default=False,
+                    help="On a target that is read-only by default (aws): deploy designs, seed and release locks, "
+                         "kill deployments (default: skip those steps with the reason)")
+    group.addoption("--infra-report", dest="infra_report", action="append", default=[], metavar="PATH",
+                    help="Write the run's report: PATH.html (self-contained, with charts) or PATH.json (repeatable)")
     parser.addini("infra_target", "Default for --infra-target", default="")
     parser.addini("infra_region", "Default for --infra-region", default="")
     parser.addini("infra_profile", "Default for --infra-profile", default="")
@@ -87,6 +92,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("infra_design_path", "Folders holding user designs", type="linelist", default=[])
     parser.addini("infra_prices", "Default for --infra-prices", default="")
     parser.addini("infra_cost_rates", "Exchange rates for cost estimates (CODE=USD lines)", type="linelist",
+                  default=[])
+    parser.addini("infra_allow_destructive", "Default for --infra-allow-destructive", type="bool", default=False)
+    parser.addini("infra_report", "Default for --infra-report (report files, .html or .json)", type="linelist",
                   default=[])
     parser.addini("infra_collect_features", "Collect *.feature files as tests (default true)",
                   type="bool", default=True)
@@ -99,6 +107,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     runtime = InfraRuntime.from_config(config)
     config.pluginmanager.register(runtime, "infra-parity-runtime")
+    from pytest_infra_parity.report.hooks import ReportPlugin
+
+    config.pluginmanager.register(ReportPlugin(config, runtime.settings), "infra-parity-report")
     import importlib
 
     for module in (*FIXTURE_MODULES, *STEP_MODULES):

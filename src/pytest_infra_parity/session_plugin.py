@@ -93,6 +93,11 @@ class InfraRuntime:
             described = f"{self.settings.target} ({exc.describe()})"
         lines = [f"infra-parity: target {described} (region from {self.settings.region_source}), "
                  f"run {self.settings.run_id}"]
+        if getattr(self._target, "read_only_by_default", False):
+            lines.append("infra-parity: destructive steps allowed (--infra-allow-destructive)"
+                         if self.settings.allow_destructive else
+                         "infra-parity: read-only: deployments and chaos are skipped (--infra-allow-destructive "
+                         "allows them)")
         routes = getattr(self._target, "header_lines", None)  # LocalStack: which service went where
         return lines + (list(routes()) if callable(routes) else [])
 

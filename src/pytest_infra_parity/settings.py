@@ -35,6 +35,10 @@ class Settings:
     """Where the clients of services LocalStack cannot serve go (``moto``), or ``None``."""
     run_id: str = "local"
     keep_stacks: bool = False
+    allow_destructive: bool = False
+    """``--infra-allow-destructive``: on a target that is read-only by default (aws), deploy and run chaos."""
+    reports: tuple[Path, ...] = ()
+    """``--infra-report`` files: ``.html`` (self-contained report) and/or ``.json``."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -106,6 +110,38 @@ def _design_paths(get: Callable[[str], object], getini: Callable[[str], object],
     return resolved
 
 
+REPORT_SUFFIXES = (".html", ".htm", ".json")
+
+
+def _reports(get: Callable[[str], object], getini: Callable[[str], object], rootdir: Path) -> tuple[Path, ...]:
+    """The ``--infra-report`` paths (option, else ini ``infra_report``), checked before anything runs."""
+    given = _split(get("infra_report")) or _split(getini("infra_report"))  # type: ignore[arg-type]
+    paths: list[Path] = []
+    for text in given:
+        path = Path(text).expanduser()
+        path = path if path.is_absolute() else rootdir / path
+        if path.suffix.lower() not in REPORT_SUFFIXES:
+            raise ConfigError(f"--infra-report: {text!r} must end in .html or .json (the format is taken from it)")
+        if path.is_dir():
+            raise ConfigError(f"--infra-report: {text!r} is a folder; give a file name ending in .html or .json")
+        parent = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+        if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK):
+            where = parent or path.parent
+            raise ConfigError(f"--infra-report: cannot write {text!r}: {where} is not a writable folder")
+        paths.append(path)
+    return tuple(dict.fromkeys(paths))
+
+
+def _flag(get: Callable[[str], object], getini: Callable[[str], object], name: str, env: Mapping[str, str],
+          variable: str) -> bool:
+    """A boolean option: the command line, else the ini key, else the environment variable (1/true/yes)."""
+    if get(name):
+        return True
+    if getini(name):
+        return True
+    return env.get(variable, "").strip().lower() in ("1", "true", "yes")
+
+
 def build_settings(
     get: Callable[[str], object],
     getini: Callable[[str], object],
@@ -156,4 +192,6 @@ def build_settings(
         fallback=fallback,
         run_id=run_id,
         keep_stacks=bool(get("infra_keep_stacks")),
+        allow_destructive=_flag(get, getini, "infra_allow_destructive", env, "INFRA_PARITY_ALLOW_DESTRUCTIVE"),
+        reports=_reports(get, getini, rootdir),
     )

@@ -21,6 +21,11 @@ it as XFAIL with the reason and the analysis, and fails if the design unexpected
 
 A step whose set-up is missing (no deployed design, no rollout before its outcome is checked) or whose
 figures are out of range (a failure rate above 100 %) fails with one sentence naming what to write.
+
+Evidence for the run's report is recorded before each criterion is checked, so a failing or xfailing
+scenario shows it: the rollout step records the ``canary`` section (error rate per alarm period, alias
+weights, events), the detection steps one ``detection`` section holding every rate the scenario measured,
+the flag steps one ``flag`` section with the shares the scenario expects.
 """
 
 from __future__ import annotations
@@ -30,10 +35,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from pytest_infra_parity.fixtures.sim import SimScenario, design_of, expected_failure
+from pytest_infra_parity.fixtures.sim import SimScenario, design_of, evidence, expected_failure, record_latest
 
 if TYPE_CHECKING:
     from pytest_infra_parity.deploy.stack import Stack
+    from pytest_infra_parity.report.from_detection import DetectionEvidence
     from pytest_infra_parity.sim.canary_analysis import DetectionAnalysis
     from pytest_infra_parity.sim.canary_controller import CanaryController
     from pytest_infra_parity.sim.canary_flags import FlagOutcome
@@ -105,11 +111,22 @@ def _rollout(version: str, config: str | None, percent: str, request: pytest.Fix
         if RUNS_CODEDEPLOY in target.capabilities:
             from pytest_infra_parity.sim.canary_wallclock import WallClockCanary
 
-            return WallClockCanary(target.client, controller.binding).rollout(version, config, failing)
-        return controller.rollout(version, config, failing / 100)
+            outcome: Any = WallClockCanary(target.client, controller.binding).rollout(version, config, failing)
+        else:
+            outcome = controller.rollout(version, config, failing / 100)
     except InfraParityError as exc:
         message = exc.describe()
+    else:
+        record_canary(request, outcome, failing)
+        return outcome
     _fail(f"infra-parity: {message}")
+
+
+def record_canary(request: pytest.FixtureRequest, outcome: Any, failure_pct: float) -> None:
+    """Record the ``canary`` section of a rollout's outcome (emulated, under load, or on the wall clock)."""
+    from pytest_infra_parity.report.from_canary import canary_section
+
+    record_latest(request, "canary", canary_section(outcome, failure_pct))
 
 
 @when(parsers.re(r'version (?P<version>\S+) is rolled out with "(?P<config>[^"]+)" while it fails '
@@ -146,6 +163,34 @@ def deployment_succeeds(request: pytest.FixtureRequest) -> None:
         _fail(f"the deployment did not succeed\n{canary_outcome.describe()}")
 
 
+def _criterion(controller: CanaryController) -> float | None:
+    """The first of the group's alarms that compares a rate: its threshold as a rate (0.02 for 2 %)."""
+    from pytest_infra_parity.report.from_canary import percent_factor
+    from pytest_infra_parity.sim.canary_watch import watched_alarm
+
+    for definition in controller.target.alarms(controller.target.group_settings().alarms):
+        spec = watched_alarm(definition).spec
+        factor = percent_factor(spec)
+        if factor is not None and spec.threshold is not None:
+            return spec.threshold * factor / 100
+    return None
+
+
+def _detection(request: pytest.FixtureRequest, controller: CanaryController) -> DetectionEvidence:
+    from pytest_infra_parity.report.from_detection import DetectionEvidence
+
+    found = evidence(request, "detection", DetectionEvidence)
+    if found.criterion is None:
+        found.criterion = _criterion(controller)
+    return found
+
+
+def _record_detection(request: pytest.FixtureRequest, found: DetectionEvidence) -> None:
+    from pytest_infra_parity.report.from_detection import detection_section
+
+    record_latest(request, "detection", detection_section(found))
+
+
 def _analysis(controller: CanaryController, failure_rate: float) -> DetectionAnalysis:
     from pytest_infra_parity.errors import InfraParityError
 
@@ -162,6 +207,9 @@ def canary_is_detected(percent: str, request: pytest.FixtureRequest, pytestconfi
     rate = _percent(percent, "the canary's failure rate")
     stack, controller = _controller(request, f"Then a canary failing {percent}% of its requests is detected")
     analysis = _analysis(controller, rate / 100)
+    found = _detection(request, controller)
+    found.add_analysis(analysis)
+    _record_detection(request, found)
     design = design_of(stack, pytestconfig)
     declared = expected_failure(design, "canary-detection")
     limit = None if declared is None else declared.get("up_to_percent")
@@ -195,6 +243,9 @@ def canary_detected_in_share(percent: str, bound: str, share: str, request: pyte
     step = f"Then a canary failing {percent}% of its requests is detected in at {bound} {share}% of runs"
     _, controller = _controller(request, step)
     probability, runs = _probability(controller, rate / 100)
+    found = _detection(request, controller)
+    found.add_probability(rate / 100, probability, runs)
+    _record_detection(request, found)
     seen = f"rolled back in {round(probability * runs)} of {runs} emulated deployments ({probability:.0%})"
     print(f"a canary failing {percent}% of its requests is {seen}")
     if (probability * 100 < wanted - 1e-9) if bound == "least" else (probability * 100 > wanted + 1e-9):
@@ -211,6 +262,9 @@ def smallest_detectable_between(low: str, high: str, request: pytest.FixtureRequ
     _, controller = _controller(request, f"Then the smallest detectable canary error rate is between {low}% and "
                                          f"{high}%")
     analysis = _analysis(controller, top / 100)
+    found = _detection(request, controller)
+    found.add_analysis(analysis)
+    _record_detection(request, found)
     smallest = analysis.smallest_detectable
     if smallest is None or not bottom / 100 <= smallest <= top / 100:
         _fail(f"the smallest detectable canary error rate is not between {low}% and {high}%\n{analysis.describe()}")
@@ -225,10 +279,21 @@ def flag_rolled_out(flag: str, strategy: str, request: pytest.FixtureRequest, in
 
     stack = _needed(request, "infra_stack", f'When the flag "{flag}" is rolled out with the strategy "{strategy}"')
     try:
-        return run_flag_rollout(infra_sim.clock, flag_binding_from_stack(stack), flag, strategy)
+        outcome = run_flag_rollout(infra_sim.clock, flag_binding_from_stack(stack), flag, strategy)
     except InfraParityError as exc:
         message = exc.describe()
+    else:
+        _record_flag(request, outcome)
+        return outcome
     _fail(f"infra-parity: {message}")
+
+
+def _record_flag(request: pytest.FixtureRequest, outcome: FlagOutcome) -> None:
+    """Record the ``flag`` section with every share the scenario's steps expected so far."""
+    from pytest_infra_parity.report.from_flag import flag_section
+
+    expected: list[tuple[float, float]] = evidence(request, f"flag-expected:{outcome.flag}", list)
+    record_latest(request, f"flag:{outcome.flag}", flag_section(outcome, expected))
 
 
 @then(_re(r"{}% of clients see it after {} minutes?", "percent", "minutes"))
@@ -236,6 +301,9 @@ def clients_see_it(percent: str, minutes: str, request: pytest.FixtureRequest) -
     """The share of clients AppConfig serves the new value to, ``minutes`` after the start."""
     wanted = _percent(percent, "the share of clients")
     flag_rollout = _needed(request, "flag_rollout", f"Then {percent}% of clients see it after {minutes} minutes")
+    expected: list[tuple[float, float]] = evidence(request, f"flag-expected:{flag_rollout.flag}", list)
+    expected.append((float(minutes), wanted))
+    _record_flag(request, flag_rollout)
     share = flag_rollout.percentage_after(float(minutes))
     if abs(share - wanted) > 0.005:
         _fail(f"{share:g}% of clients see the new value of {flag_rollout.flag} after {minutes} minutes, not "

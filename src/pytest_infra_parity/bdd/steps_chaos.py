@@ -18,13 +18,17 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from pytest_infra_parity.fixtures import require_destructive
+from pytest_infra_parity.report.recorder import note_design, record
 from pytest_infra_parity.session_plugin import RUNTIME_KEY
 
 if TYPE_CHECKING:
     from pytest_infra_parity.chaos.build_report import RaceReport
     from pytest_infra_parity.chaos.kill import KillOutcome
+    from pytest_infra_parity.chaos.lock_formats import StateLock
     from pytest_infra_parity.deploy.stack import Stack
     from pytest_infra_parity.fixtures.chaos import LockChecker
+    from pytest_infra_parity.report.from_chaos import LockAction
 
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -82,9 +86,13 @@ def _resolve_functions(text: str, config: pytest.Config) -> tuple[Path, Path]:
 
 
 @given(parsers.parse('the Lambda functions in "{folder}"'))
-def lambda_functions_in(folder: str, infra_chaos_scenario: ChaosScenario, pytestconfig: pytest.Config) -> None:
+def lambda_functions_in(folder: str, infra_chaos_scenario: ChaosScenario, pytestconfig: pytest.Config,
+                        request: pytest.FixtureRequest) -> None:
     """Each sub-folder of the folder is a function (``{function}`` is its name, ``{src}`` its path)."""
     path, workspace = _resolve_functions(folder, pytestconfig)
+    design, sep, _ = folder.partition(":")
+    if sep and workspace != Path(str(pytestconfig.rootpath)):  # "<design>:<folder>": the functions of a design
+        note_design(request, design)
     if not path.is_dir():
         pytest.fail(f'Given the Lambda functions in "{folder}": {path} is not a folder', pytrace=False)
     found = {p.name: p.resolve() for p in sorted(path.iterdir()) if p.is_dir() and not p.name.startswith((".", "__"))}
@@ -158,8 +166,9 @@ def nothing_left_behind(infra_chaos_scenario: ChaosScenario) -> None:
 
 
 @given(parsers.parse('a deployment of the "{design}" design'))
-def a_deployment_of(design: str, infra_chaos_scenario: ChaosScenario) -> None:
+def a_deployment_of(design: str, infra_chaos_scenario: ChaosScenario, request: pytest.FixtureRequest) -> None:
     """The design the next ``When the deployment is killed mid-way`` deploys (and kills)."""
+    note_design(request, design)
     infra_chaos_scenario.kill_design = design
 
 
@@ -167,6 +176,7 @@ def a_deployment_of(design: str, infra_chaos_scenario: ChaosScenario) -> None:
 def deployment_killed(infra_chaos_scenario: ChaosScenario, infra_kill_deployment: Callable[..., KillOutcome],
                       request: pytest.FixtureRequest) -> None:
     """Deploy the design (of ``a deployment of``, else of the deployed ``infra_stack``) and SIGKILL it."""
+    require_destructive(request.config, request.getfixturevalue("infra_target"), "killing a deployment")
     scenario = infra_chaos_scenario
     design = scenario.kill_design
     if design is None:
@@ -176,6 +186,7 @@ def deployment_killed(infra_chaos_scenario: ChaosScenario, infra_kill_deployment
             pytest.fail('no deployment to kill: start with Given a deployment of the "<design>" design',
                         pytrace=False)
         design = stack.design
+    note_design(request, design)
     scenario.outcome = infra_kill_deployment(design, **scenario.kill_parameters)
     if not scenario.outcome.killed:
         pytest.fail(f"the deployment ended before it could be killed:\n{scenario.outcome.output}", pytrace=False)
@@ -184,13 +195,15 @@ def deployment_killed(infra_chaos_scenario: ChaosScenario, infra_kill_deployment
 
 
 @then("no state lock is left behind")
-def no_state_lock(infra_chaos_scenario: ChaosScenario, infra_locks: LockChecker) -> None:
+def no_state_lock(infra_chaos_scenario: ChaosScenario, infra_locks: LockChecker,
+                  request: pytest.FixtureRequest) -> None:
     """No Terraform/OpenTofu lock item or lock file, and no SST lock, on the target (or in the scenario's
     lock stores)."""
     scenario = infra_chaos_scenario
     tables = sorted(scenario.tables) if scenario.tables or scenario.buckets else None
     buckets = sorted(scenario.buckets) if scenario.tables or scenario.buckets else None
     left = infra_locks.find(tables=tables, buckets=buckets)
+    _record_locks(request, left, "left", scope=(tables or []) + (buckets or []))
     if left:
         title = scenario.outcome.what if scenario.outcome else "the target"
         pytest.fail("\n".join([f"{title}: {len(left)} state lock(s) left behind", *(f"  {lock.describe()}"
@@ -214,9 +227,11 @@ def _now_minus(age: str) -> datetime:
 
 @given(parsers.parse('a Terraform state lock on "{state}" in the table "{table}" taken {age} ago by "{who}"'))
 def terraform_table_lock(state: str, table: str, age: str, who: str, infra_chaos_scenario: ChaosScenario,
-                         infra_target: Any) -> None:
+                         infra_target: Any, pytestconfig: pytest.Config) -> None:
     """Write the lock item exactly as Terraform's S3 backend does (``state`` is ``<bucket>/<key>``)."""
     from pytest_infra_parity.chaos.lock_writers import write_terraform_table_lock
+
+    require_destructive(pytestconfig, infra_target, "writing a state lock")
 
     bucket, _, key = state.partition("/")
     infra_chaos_scenario.cleanups.append(
@@ -225,9 +240,12 @@ def terraform_table_lock(state: str, table: str, age: str, who: str, infra_chaos
 
 
 @given(parsers.parse('an OpenTofu lock file on "{state}" taken {age} ago by "{who}"'))
-def tflock_object(state: str, age: str, who: str, infra_chaos_scenario: ChaosScenario, infra_target: Any) -> None:
+def tflock_object(state: str, age: str, who: str, infra_chaos_scenario: ChaosScenario, infra_target: Any,
+                  pytestconfig: pytest.Config) -> None:
     """Write ``<key>.tflock`` as Terraform/OpenTofu do with ``use_lockfile = true``."""
     from pytest_infra_parity.chaos.lock_writers import write_terraform_lockfile
+
+    require_destructive(pytestconfig, infra_target, "writing a state lock")
 
     bucket, _, key = state.partition("/")
     infra_chaos_scenario.cleanups.append(
@@ -236,9 +254,12 @@ def tflock_object(state: str, age: str, who: str, infra_chaos_scenario: ChaosSce
 
 
 @given(parsers.parse('an SST lock for the app "{app}" stage "{stage}" taken {age} ago'))
-def sst_lock(app: str, stage: str, age: str, infra_chaos_scenario: ChaosScenario, infra_target: Any) -> None:
+def sst_lock(app: str, stage: str, age: str, infra_chaos_scenario: ChaosScenario, infra_target: Any,
+             pytestconfig: pytest.Config) -> None:
     """Write SST's ``lock/<app>/<stage>.json`` in its state bucket (bootstrapped if missing)."""
     from pytest_infra_parity.chaos.lock_writers import write_sst_lock
+
+    require_destructive(pytestconfig, infra_target, "writing a state lock")
 
     bucket, cleanup = write_sst_lock(infra_target.client, app, stage, created=_now_minus(age))
     infra_chaos_scenario.cleanups.append(cleanup)
@@ -246,18 +267,34 @@ def sst_lock(app: str, stage: str, age: str, infra_chaos_scenario: ChaosScenario
 
 
 @then(parsers.parse("the state locks held longer than {age} are reported with who and when"))
-def stale_locks_reported(age: str, infra_chaos_scenario: ChaosScenario, infra_locks: LockChecker) -> None:
+def stale_locks_reported(age: str, infra_chaos_scenario: ChaosScenario, infra_locks: LockChecker,
+                         request: pytest.FixtureRequest) -> None:
     """Every lock of the scenario's stores is found, older than ``age``, with its holder and time."""
     scenario = infra_chaos_scenario
     stale = infra_locks.stale(_age(age), tables=sorted(scenario.tables), buckets=sorted(scenario.buckets))
+    _record_locks(request, stale, "stale", older_than=_age(age), scope=sorted(scenario.tables | scenario.buckets))
     incomplete = [lock.describe() for lock in stale if not lock.who or lock.created is None]
     if not stale or incomplete:
         pytest.fail(f"expected stale locks with who and when, found {len(stale)}: {incomplete}", pytrace=False)
 
 
 @when(parsers.parse("the state locks held longer than {age} are released"))
-def release_stale(age: str, infra_chaos_scenario: ChaosScenario, infra_locks: LockChecker) -> None:
+def release_stale(age: str, infra_chaos_scenario: ChaosScenario, infra_locks: LockChecker,
+                  request: pytest.FixtureRequest) -> None:
     """What ``infra-parity unlock --yes`` does for each stale lock."""
+    require_destructive(request.config, request.getfixturevalue("infra_target"), "releasing state locks")
     scenario = infra_chaos_scenario
+    released = []
     for lock in infra_locks.stale(_age(age), tables=sorted(scenario.tables), buckets=sorted(scenario.buckets)):
         infra_locks.release(lock)
+        released.append(lock)
+    _record_locks(request, released, "released", older_than=_age(age),
+                  scope=sorted(scenario.tables | scenario.buckets))
+
+
+def _record_locks(request: pytest.FixtureRequest, locks: list[StateLock], action: LockAction, *,
+                  older_than: float | None = None, scope: list[str] | None = None) -> None:
+    """Keep the locks found, released or left as the scenario's ``locks`` evidence (before its check)."""
+    from pytest_infra_parity.report.from_chaos import locks_section
+
+    record(request, locks_section(locks, action, older_than=older_than, where=", ".join(scope or [])))

@@ -97,7 +97,7 @@ def compute(scenario: CostScenario, request: pytest.FixtureRequest) -> Estimate:
     """The scenario's estimate (computed once, again after a step changes the scenario)."""
     if scenario.estimate is not None:
         return scenario.estimate
-    from pytest_infra_parity.fixtures.cost import price, usage_of
+    from pytest_infra_parity.fixtures.cost import price, record_cost, usage_of
 
     priced = _subject(scenario, request)
     overrides: dict[str, Any] = {**scenario.usage, "resources": scenario.resources}
@@ -108,6 +108,7 @@ def compute(scenario: CostScenario, request: pytest.FixtureRequest) -> Estimate:
     for note in scenario.notes:
         result.assume(note)
     scenario.estimate = result
+    record_cost(request.config, result, settings)  # the scenario's cost evidence, before a Then step checks it
     return result
 
 
@@ -129,6 +130,9 @@ def design_with_usage(design: str, infra_cost_scenario: CostScenario, request: p
         return open_priced(str(found.folder), base=request.config.rootpath, region=infra_cost_scenario.region,
                            default_region=runtime.settings.region)
 
+    from pytest_infra_parity.report.recorder import note_design
+
+    note_design(request, design)
     infra_cost_scenario.priced = _guard(load)
     infra_cost_scenario.design = design
     infra_cost_scenario.estimate = None
@@ -268,11 +272,15 @@ def _service_total(service: str, estimate: Estimate, rate: Any) -> float:
     from pytest_infra_parity.cost.catalog import load_catalog, service_matches
 
     catalog = load_catalog()
-    named = {line.service for line in estimate.lines if service_matches(catalog, line.service, service)}
+    services = {*(line.service for line in estimate.lines), *(u.service for u in estimate.unpriced if u.service)}
+    named = {s for s in services if service_matches(catalog, s, service)}
     if not named:
         known = sorted({*catalog.services, *(line.service for line in estimate.lines)})
         _fail(f"no service {service!r} in the breakdown; services: {', '.join(known)}", estimate, rate)
-    unpriced = [u for u in estimate.unpriced if any(service_matches(catalog, s, service) for s in named)]
+    # An unpriced item counts against the services it belongs to; one whose service the pricing could not
+    # name counts against every service priced for the same kind of resource.
+    kinds = {line.kind for line in estimate.lines if line.service in named}
+    unpriced = [u for u in estimate.unpriced if u.service in named or (not u.service and u.kind in kinds)]
     if unpriced:
         _fail(f"cannot tell the monthly cost of {service!r}: {len(unpriced)} item(s) unpriced", estimate, rate)
     return float(rate.from_usd(sum(estimate.service_total(s) for s in named)))

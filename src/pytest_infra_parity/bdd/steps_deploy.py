@@ -12,22 +12,34 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pytest_bdd import given, parsers, then
 
+from pytest_infra_parity.report.recorder import note_design, record
 from pytest_infra_parity.session_plugin import RUNTIME_KEY
 
 if TYPE_CHECKING:
     from pytest_infra_parity.deploy.stack import Stack
 
 
+def record_deployed(request: pytest.FixtureRequest, stack: Stack) -> Stack:
+    """Keep the stack's ``deploy`` section as evidence of the scenario (for the run's report)."""
+    from pytest_infra_parity.report.from_deploy import deploy_section
+
+    record(request, deploy_section(stack, request.getfixturevalue("infra_target").name))
+    return stack
+
+
 @given(parsers.parse('the "{design}" design is deployed'), target_fixture="infra_stack")
-def design_is_deployed(design: str, infra_deploy: Callable[..., Stack]) -> Stack:
+def design_is_deployed(design: str, infra_deploy: Callable[..., Stack], request: pytest.FixtureRequest) -> Stack:
     """Deploy a built-in or discovered design (once per session) on the target."""
-    return infra_deploy(design)
+    note_design(request, design)
+    return record_deployed(request, infra_deploy(design))
 
 
 @given(parsers.parse('the "{design}" design is deployed with {assignments}'), target_fixture="infra_stack")
-def design_is_deployed_with(design: str, assignments: str, infra_deploy: Callable[..., Stack]) -> Stack:
+def design_is_deployed_with(design: str, assignments: str, infra_deploy: Callable[..., Stack],
+                            request: pytest.FixtureRequest) -> Stack:
     """Deploy with parameters: ``with Stage=prod and Owner=platform`` (``and`` or commas separate them)."""
-    return infra_deploy(design, **parse_assignments(assignments, "parameter"))
+    note_design(request, design)
+    return record_deployed(request, infra_deploy(design, **parse_assignments(assignments, "parameter")))
 
 
 def parse_assignments(text: str, what: str) -> dict[str, Any]:
@@ -56,7 +68,7 @@ def format_problems(stack: Stack, problems: dict[str, list[str]]) -> str:
 
 
 @then("every resource of the template exists")
-def every_resource_exists(infra_stack: Stack, pytestconfig: pytest.Config) -> None:
+def every_resource_exists(infra_stack: Stack, pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> None:
     """Read every created resource back through boto3 and compare it with its declared properties."""
     runtime = pytestconfig.stash[RUNTIME_KEY]
     expected = set(infra_stack.template.resources) - set(infra_stack.skipped)
@@ -64,5 +76,8 @@ def every_resource_exists(infra_stack: Stack, pytestconfig: pytest.Config) -> No
         lid: ["was not created"] for lid in sorted(expected - set(infra_stack.resources))
     }
     problems.update(runtime.deployments.verify(infra_stack))
+    from pytest_infra_parity.report.from_deploy import readback_section
+
+    record(request, readback_section(infra_stack, problems))
     if problems:
         pytest.fail(format_problems(infra_stack, problems), pytrace=False)

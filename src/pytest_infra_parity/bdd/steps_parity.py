@@ -116,12 +116,16 @@ def compared_with_pulumi_state(file: str, request: pytest.FixtureRequest) -> Inv
 @when(parsers.parse('it is compared with the snapshot "{file}"'), target_fixture="infra_counterpart")
 def compared_with_snapshot(file: str, request: pytest.FixtureRequest) -> Inventory:
     """An inventory saved earlier (``a snapshot of it is saved as``, or ``infra-parity inventory --save``)."""
+    _note_scenario_design(request)
     return _open(str(_path(file, request, folder=False)), request)
 
 
 @when(parsers.parse('it is compared with the "{design}" design'), target_fixture="infra_counterpart")
 def compared_with_design(design: str, request: pytest.FixtureRequest) -> Inventory:
     """The resources another design (or template) declares."""
+    from pytest_infra_parity.report.recorder import note_design
+
+    note_design(request, design)
     return _open(design, request)
 
 
@@ -131,6 +135,7 @@ def snapshot_saved(file: str, infra_subject: Inventory, request: pytest.FixtureR
     goes to the session's temporary folder (see :func:`snapshot_folder`)."""
     from pytest_infra_parity.inventory.snapshot import save
 
+    _note_scenario_design(request)
     path = Path(file) if Path(file).is_absolute() else snapshot_folder(request) / file
     path.parent.mkdir(parents=True, exist_ok=True)
     save(infra_subject, path)
@@ -172,7 +177,7 @@ def they_differ(aspects: str, infra_subject: Inventory, infra_counterpart: Inven
     """The reverse check, for a scenario that introduces a difference on purpose; prints the report."""
     chosen = parse_aspects(aspects)
     report = _compare(infra_subject, infra_counterpart, chosen)
-    _keep(request, report)
+    _keep(request, report, expect_differences=True)
     print(report.format_table())
     if report.ok:
         pytest.fail(f"expected differences on {', '.join(chosen)}, but the two sides are at parity", pytrace=False)
@@ -201,7 +206,7 @@ def live_matches_template(request: pytest.FixtureRequest) -> None:
     declared = from_declared(from_stack(stack), source="template", region=stack.region, account=stack.account_id,
                              description=f"template of stack {stack.name}")
     report = drift(declared, live)
-    _keep(request, report)
+    _keep(request, report, title=f"Drift of stack {stack.name}: its template (declared) and the live resources")
     if not report.ok:
         pytest.fail(report.format_table(), pytrace=False)
 
@@ -209,5 +214,26 @@ def live_matches_template(request: pytest.FixtureRequest) -> None:
 _REPORT_KEY = pytest.StashKey["ParityReport"]()
 
 
-def _keep(request: pytest.FixtureRequest, report: ParityReport) -> None:
+def _keep(request: pytest.FixtureRequest, report: ParityReport, *, expect_differences: bool = False,
+          title: str = "") -> None:
+    """Keep the report for later steps, and its ``parity`` section as evidence of the scenario."""
+    from pytest_infra_parity.report.from_parity import parity_section
+    from pytest_infra_parity.report.recorder import record
+
     request.node.stash[_REPORT_KEY] = report
+    record(request, parity_section(report, expect_differences=expect_differences, title=title))
+
+
+def _note_scenario_design(request: pytest.FixtureRequest) -> None:
+    """Name the design of the scenario's subject (the one a Given step named, else the deployed one)."""
+    from pytest_infra_parity.bdd.steps_inventory import DESIGN_KEY
+    from pytest_infra_parity.report.recorder import note_design
+
+    name = request.node.stash.get(DESIGN_KEY, None)
+    if name is None:
+        try:
+            name = getattr(request.getfixturevalue("infra_stack"), "design", None)
+        except pytest.FixtureLookupError:
+            return
+    if name:
+        note_design(request, name)

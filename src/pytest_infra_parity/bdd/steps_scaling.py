@@ -16,6 +16,9 @@ measured breakdown; if it is met after all, the step fails, so the declaration i
 
 A figure out of range (negative, ``nan``, ``inf``, a rate of 0) or a step whose set-up is missing fails with
 one sentence naming what to write; the figures are checked before the deployed stack is looked up.
+
+Each measurement is recorded for the run's report before its criterion is checked (so an expected or
+unexpected failure shows it): the ``scaling`` section with the slowest run's timeline and the stages.
 """
 
 from __future__ import annotations
@@ -60,6 +63,16 @@ def _scaling(request: pytest.FixtureRequest) -> ScalingController:
     return controller
 
 
+def _record(request: pytest.FixtureRequest, controller: ScalingController, kind: str, text: str) -> None:
+    """Record the ``scaling`` section of the controller's last ``kind`` measurement (replacing an earlier one)."""
+    from pytest_infra_parity.fixtures.sim import record_latest
+    from pytest_infra_parity.report.from_scaling import scaling_section
+
+    scenarios = getattr(controller, "scenarios", {})
+    record_latest(request, f"scaling:{kind}", scaling_section(kind, controller.results.get(kind), scenarios.get(kind),
+                                                              text, controller.design))
+
+
 def _conclude(verdict: Verdict, criterion: str) -> None:
     if verdict.expected_failure is not None:
         if verdict.passed:
@@ -98,6 +111,7 @@ def runs_tasks_within(count: int, minutes: float, request: pytest.FixtureRequest
     if count != 0 and infra_scaling.emulated:
         pytest.fail("infra-parity: the emulation measures scale-in to 0 tasks; write 'runs 0 tasks'", pytrace=False)
     verdict = _guarded(lambda: infra_scaling.check_zero(count, minutes))
+    _record(request, infra_scaling, "scale-to-zero", verdict.message)
     _conclude(verdict, f"the service runs {count} tasks within {minutes:g} minutes of the last request")
 
 
@@ -116,14 +130,19 @@ def first_request_succeeds(seconds: float, request: pytest.FixtureRequest) -> No
     _figure(seconds, "the seconds to the first success")
     controller = _scaling(request)
     verdict = _guarded(lambda: controller.check_first_success(seconds))
+    _record(request, controller, "scale-up", verdict.message)
     _conclude(verdict, f"the first request succeeds within {seconds:g} seconds")
 
 
 @then(parsers.re(r"the (?P<kind>scale-up|scale-to-zero) breakdown is reported"))
 def breakdown_is_reported(kind: str, request: pytest.FixtureRequest) -> None:
     """Print the stages of the measurement (medians over the seeded runs); fail when a stage is missing."""
+    from pytest_infra_parity.fixtures.sim import recorded_as
+
     infra_scaling = _scaling(request)
     text = _guarded(lambda: infra_scaling.breakdown(kind))
+    if recorded_as(request, f"scaling:{kind}") is None:
+        _record(request, infra_scaling, kind, text)
     if not infra_scaling.emulated:
         print(f"{text}\n(on the aws target the wall clock measures the total; the stages come from the emulation)")
         return

@@ -42,6 +42,9 @@ class BuildResult:
     mismatch: list[str] = field(default_factory=list)
     temporaries: list[str] = field(default_factory=list)
     """Names left in the build's private ``TMPDIR``."""
+    started: float | None = None
+    """Seconds from the start of its round to the start of the build (after its jitter and any wait for a free
+    slot), as measured; ``None`` when not measured (reference builds, builds after a kill)."""
 
     @property
     def label(self) -> str:

@@ -78,17 +78,23 @@ class BuildRace:
         compile_signatures(self.signatures)
 
 
-def _delayed(race: BuildRace, job: Job, round_index: int, out: Path, tmp: Path) -> BuildResult:
+def _delayed(race: BuildRace, job: Job, round_index: int, out: Path, tmp: Path, round_start: float) -> BuildResult:
     time.sleep(job.jitter_ms / 1000)
-    return run_build(race, job, round_index, out, tmp)
+    started = time.perf_counter() - round_start
+    result = run_build(race, job, round_index, out, tmp)
+    result.started = started
+    return result
 
 
 def run_round(race: BuildRace, jobs: Sequence[Job], round_index: int, root: Path) -> list[BuildResult]:
-    """The jobs of one round, ``parallel`` at a time, each after its jitter, in the schedule's order."""
+    """The jobs of one round, ``parallel`` at a time, each after its jitter, in the schedule's order (each
+    result says when it started, from the round's start: the report draws the round's schedule from it)."""
     folder = root / f"round-{round_index:03d}"
+    round_start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=race.parallel) as pool:
         futures = [pool.submit(_delayed, race, job, round_index, folder / f"{job.function}.{job.copy}{race.suffix}",
-                               root / "tmp" / f"r{round_index}-{job.function}-{job.copy}") for job in jobs]
+                               root / "tmp" / f"r{round_index}-{job.function}-{job.copy}", round_start)
+                   for job in jobs]
         return [future.result() for future in futures]
 
 

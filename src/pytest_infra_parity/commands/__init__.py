@@ -20,6 +20,7 @@ MODULES = (
     "pytest_infra_parity.commands.chaos",
     "pytest_infra_parity.commands.localstack",
     "pytest_infra_parity.commands.cost",
+    "pytest_infra_parity.commands.report",
 )
 
 

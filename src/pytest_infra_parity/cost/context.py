@@ -107,15 +107,15 @@ class PricingContext:
         found = price.in_region(self.region)
         if found is None:
             if quantity > 0:
-                self.unpriced(resource, price.description, price.why_missing(self.region))
+                self.unpriced(resource, price.description, price.why_missing(self.region), service=price.service)
             return
         self.estimate.lines.append(Line(
             resource=resource.name, kind=resource.kind, service=price.service, price_id=price_id,
             description=price.description, quantity=quantity, unit=price.unit, unit_usd=found.usd, detail=detail,
         ))
 
-    def unpriced(self, resource: Resource, what: str, reason: str) -> None:
-        self.estimate.unpriced.append(Unpriced(resource.name, resource.kind, what, reason))
+    def unpriced(self, resource: Resource, what: str, reason: str, service: str = "") -> None:
+        self.estimate.unpriced.append(Unpriced(resource.name, resource.kind, what, reason, service))
 
     def no_charge(self, resource: Resource, reason: str) -> None:
         self.estimate.no_charge.append(NoCharge(resource.name, resource.kind, reason))

@@ -48,6 +48,8 @@ class Unpriced:
     kind: str
     what: str
     reason: str
+    service: str = ""
+    """The catalog service the missing price belongs to ("" when the pricing function could not say)."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pytest_infra_parity.errors import InfraParityError
 
-__all__ = ["EndpointStats", "Failure", "LoadResults", "parse_results"]
+__all__ = ["EndpointStats", "Failure", "HistoryPoint", "LoadResults", "parse_history", "parse_results"]
 
 PERCENTILES = ("50%", "66%", "75%", "80%", "90%", "95%", "98%", "99%", "99.9%", "99.99%", "100%")
 
@@ -62,6 +62,22 @@ class Failure:
     occurrences: int
 
 
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One row of Locust's statistics history: the run at one second."""
+
+    timestamp: float
+    users: int
+    requests: int
+    """Requests so far (cumulative)."""
+    failures: int
+    """Failures so far (cumulative)."""
+    rps: float
+    """Locust's current requests/s (0 until its rolling window has data)."""
+    percentiles: dict[str, float] = field(default_factory=dict)
+    """The current latency percentiles in ms; a percentile Locust had no data for (``N/A``) is absent."""
+
+
 @dataclass
 class LoadResults:
     """What a Locust run measured (``total`` is the Aggregated row)."""
@@ -74,6 +90,8 @@ class LoadResults:
     host: str = ""
     locustfile: str = ""
     workers: int = 0
+    history: list[HistoryPoint] = field(default_factory=list)
+    """The Aggregated rows of ``<prefix>_stats_history.csv``, oldest first (empty when Locust wrote none)."""
 
     def endpoint(self, name: str) -> EndpointStats:
         for stats in self.endpoints:
@@ -113,6 +131,31 @@ def _row(row: dict[str, str]) -> EndpointStats:
         percentiles={p: _number(row, p) for p in PERCENTILES if p in row})
 
 
+def _history_row(row: dict[str, str]) -> HistoryPoint:
+    percentiles = {p: float(v) for p in PERCENTILES if (v := (row.get(p) or "").strip()) not in ("", "N/A")}
+    return HistoryPoint(timestamp=_number(row, "Timestamp"), users=int(_number(row, "User Count")),
+                        requests=int(_number(row, "Total Request Count")),
+                        failures=int(_number(row, "Total Failure Count")), rps=_number(row, "Requests/s"),
+                        percentiles=percentiles)
+
+
+def parse_history(prefix: str | Path) -> list[HistoryPoint]:
+    """The Aggregated rows of ``<prefix>_stats_history.csv`` (none without the file; unreadable rows skipped)."""
+    path = Path(f"{prefix}_stats_history.csv")
+    if not path.is_file():
+        return []
+    points = []
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            if (row.get("Name") or "").strip() != "Aggregated":
+                continue
+            try:
+                points.append(_history_row(row))
+            except ValueError:
+                continue  # a row cut short when Locust was stopped mid-write: the other rows still tell the run
+    return points
+
+
 def parse_results(prefix: str | Path) -> LoadResults:
     """Parse ``<prefix>_stats.csv`` and ``<prefix>_failures.csv``."""
     stats_file = Path(f"{prefix}_stats.csv")
@@ -129,4 +172,4 @@ def parse_results(prefix: str | Path) -> LoadResults:
         with failures_file.open(newline="") as handle:
             failures = [Failure(r.get("Method", ""), r.get("Name", ""), r.get("Error", ""),
                                 int(float(r.get("Occurrences") or 0))) for r in csv.DictReader(handle)]
-    return LoadResults([r for r in rows if r.name != "Aggregated"], total, failures)
+    return LoadResults([r for r in rows if r.name != "Aggregated"], total, failures, history=parse_history(prefix))

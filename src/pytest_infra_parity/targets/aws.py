@@ -23,6 +23,8 @@ class AwsTarget:
 
     name = "aws"
     capabilities: frozenset[str] = frozenset(ALL_CAPABILITIES)
+    read_only_by_default = True
+    """A shared account: deployments and chaos need ``--infra-allow-destructive`` (see ``is_read_only``)."""
 
     def __init__(self, region: str, profile: str | None, allowed_accounts: tuple[str, ...]) -> None:
         self.region = region

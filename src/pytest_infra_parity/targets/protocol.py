@@ -80,6 +80,18 @@ class Target(Protocol):
         ...
 
 
+# ---- read-only by default (a shared account: nightly staging) ----------------------------------------
+
+
+def is_read_only(target: object, allow_destructive: bool) -> bool:
+    """Whether steps that create, change or delete resources must be skipped on ``target``.
+
+    A target declares ``read_only_by_default = True`` (the aws target does; a plugin target may) when it
+    is a shared account: the run then only reads, unless ``--infra-allow-destructive`` is given.
+    """
+    return bool(getattr(target, "read_only_by_default", False)) and not allow_destructive
+
+
 # ---- which services a target serves (LocalStack's free plan lacks some; see docs/targets.md) -----------
 
 

@@ -1,0 +1,45 @@
+"""What pytest-bdd knows of a scenario item: its feature, title and every step with how it went.
+
+pytest-bdd keeps a ``ScenarioReport`` per item in ``pytest_bdd.reporting.scenario_reports_registry``
+(pytest-bdd 8-9; the attribute it replaced is not carried by xdist either). We read it in the worker and
+send plain JSON; steps after a failing one are listed as not run, so a reviewer sees the whole scenario.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+__all__ = ["scenario_info"]
+
+
+def _relative(filename: str, item: pytest.Item) -> str:
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(item.config.rootpath.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def scenario_info(item: pytest.Item) -> dict[str, Any] | None:
+    """``{"name", "feature", "feature_file", "line", "steps": [...]}`` for a pytest-bdd item, else ``None``."""
+    try:
+        from pytest_bdd.reporting import scenario_reports_registry
+    except ImportError:  # pytest-bdd older or newer than the registry: no steps in the report
+        return None
+    report = scenario_reports_registry.get(item)
+    if report is None:
+        return None
+    scenario = report.scenario
+    feature = scenario.feature
+    ran = {id(step_report.step): step_report for step_report in report.step_reports}
+    steps = []
+    for step in scenario.steps:
+        done = ran.get(id(step))
+        status = "not run" if done is None else ("failed" if done.failed else "passed")
+        steps.append({"keyword": step.keyword, "name": step.name, "line": step.line_number, "status": status,
+                      "duration": float(done.duration) if done is not None else 0.0})
+    return {"name": scenario.name, "feature": feature.name, "feature_file": _relative(feature.filename, item),
+            "line": scenario.line_number, "steps": steps}
