@@ -8,8 +8,10 @@ what (tests/report/ covers the converters, the HTML and the browser).
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,7 +70,7 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-def _scenarios(path: Path) -> dict[str, dict[str, object]]:
+def _scenarios(path: Path) -> dict[str, dict[str, Any]]:
     data = json.loads(path.read_text())
     assert data["format"] == "pytest-infra-parity-report/1"
     return {s["nodeid"].split("::")[-1]: s for s in data["scenarios"]}
@@ -137,3 +139,77 @@ def test_an_unwritable_report_folder_is_refused(pytester: pytest.Pytester) -> No
     result = pytester.runpytest_subprocess("-n", "0", f"--infra-report={locked / 'file' / 'run.json'}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--infra-report: cannot write*is not a writable folder*"])
+
+
+FAILURES = """
+import pytest
+
+def descend(depth, data):
+    if depth == 0:
+        assert data == {"kind": "bucket"}, "the bucket is not encrypted"
+    descend(depth - 1, data)
+
+def test_deep_assertion():
+    descend(80, {"kind": "table"})
+
+def test_readable_failure():
+    pytest.fail("the canary was not rolled back\\n\\n" + "\\n".join(f"00:{i:02d} error rate 6 %" for i in range(30)),
+                pytrace=False)
+"""
+
+OUTLINE = """
+Feature: Outlined
+  Scenario Outline: Data at rest is encrypted with the customer managed key
+    Given a <kind> of <size> GB
+    Then nothing fails
+
+    Examples:
+      | kind   | size |
+      | bucket | 1    |
+      | table  | 2    |
+
+  Scenario Outline: A <kind> is tagged
+    Given a <kind> of <size> GB
+    Then nothing fails
+
+    Examples:
+      | kind  | size |
+      | queue | 3    |
+"""
+
+OUTLINE_STEPS = """
+from pytest_bdd import given, parsers, then
+
+@given(parsers.parse("a {kind} of {size} GB"))
+def a_resource(kind, size):
+    pass
+
+@then("nothing fails")
+def nothing_fails():
+    pass
+"""
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_failures_keep_their_headline_and_outlines_their_examples(pytester: pytest.Pytester, workers: str) -> None:
+    pytester.makepyfile(test_failures=FAILURES)
+    pytester.makefile(".feature", outlined=OUTLINE)
+    pytester.makeconftest(OUTLINE_STEPS)
+    result = pytester.runpytest_subprocess("-n", workers, "--infra-report=run.json")
+    result.assert_outcomes(passed=3, failed=2)
+    scenarios = _scenarios(pytester.path / "run.json")
+    deep = str(scenarios["test_deep_assertion"]["message"])
+    headline, traceback = deep.split("\n\n", 1)
+    assert headline.splitlines()[0] == "AssertionError: the bucket is not encrypted"
+    assert headline.splitlines()[-1] == "at test_failures.py:5"
+    assert "assert {'kind': 'table'} == {'kind': 'bucket'}" in headline
+    assert traceback.startswith("[...]\n") and len(traceback) <= 4000 + len("[...]\n")  # the end is kept
+    assert re.search(r"^E +AssertionError: the bucket is not encrypted$", traceback, re.MULTILINE)
+    assert traceback.endswith("test_failures.py:5: AssertionError") and "[gw" not in deep
+    readable = str(scenarios["test_readable_failure"]["message"])
+    assert readable.startswith("the canary was not rolled back\n\n00:00 error rate 6 %")
+    assert readable.endswith("00:29 error rate 6 %")  # whole: no headline, no traceback, no worker line
+    titles = sorted(str(s["title"]) for s in scenarios.values() if s["feature"] == "Outlined")
+    assert titles == ["A queue is tagged (size: 3)",  # <kind> is in the title already
+                      "Data at rest is encrypted with the customer managed key (kind: bucket, size: 1)",
+                      "Data at rest is encrypted with the customer managed key (kind: table, size: 2)"]

@@ -50,6 +50,36 @@ def deploy_section() -> Section:
                    charts=(chart,))
 
 
+STACK_TYPES = ("AWS::CloudWatch::Alarm", "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::EC2::SecurityGroup",
+               "AWS::EC2::Subnet", "AWS::EC2::SubnetRouteTableAssociation", "AWS::IAM::Role",
+               "AWS::ApplicationAutoScaling::ScalableTarget", "AWS::EC2::InternetGateway", "AWS::EC2::Route",
+               "AWS::EC2::RouteTable", "AWS::EC2::VPC", "AWS::EC2::VPCGatewayAttachment", "AWS::ECS::Cluster",
+               "AWS::ECS::Service", "AWS::ECS::TaskDefinition", "AWS::ElasticLoadBalancingV2::Listener",
+               "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup",
+               "AWS::Logs::LogGroup")
+
+
+def stack_deploy_section(design: str = "cityguided", stack: str = "ipp-cityguided-20261122075839-fba2-gw0",
+                         resources: int = 28) -> Section:
+    """A deploy section as a session-wide deployment records it (the same one in every scenario using it):
+    resources by type, a resources table, the outputs, the parameters as printed."""
+    types = [STACK_TYPES[i % len(STACK_TYPES)] for i in range(resources)]
+    counts = sorted(((t, types.count(t)) for t in dict.fromkeys(types)), key=lambda item: (-item[1], item[0]))
+    rows = [(Cell(f"{t.split('::')[-1]}{i}"), Cell(t), Cell(f"arn:aws:{t.split('::')[1].lower()}:us-east-1:"
+                                                             f"123456789012:{design}-staging/{i:04x}d5c4336982a44d64"))
+            for i, t in enumerate(types)]
+    outputs = [(Cell(f"Output{i}"), Cell(f"{design}-staging/{i}/89b1cb2047cc849e")) for i in range(9)]
+    return Section(kind="deploy", title=f"Deployed {design} as {stack}", verdict="good",
+                   summary=f"{resources} resources of {len(counts)} types created by the applier on moto us-east-1 "
+                           "(account 123456789012)",
+                   figures=(Figure("deploy.resources", resources, "", "resources created"),),
+                   tables=(table("Resources", ("Logical id", "Type", "Physical id"), rows),
+                           table("Outputs", ("Output", "Value"), outputs)),
+                   charts=(Chart(kind="bars", title="Resources by type", x_label="resources",
+                                 bars=tuple(Bar(t, float(n)) for t, n in counts)),),
+                   text="parameters: ImageTag=latest, MonthlyCostThresholdUsd=30, Project=cityguided, Stage=staging")
+
+
 def parity_section() -> Section:
     rows = [
         (Cell("OrdersTable"), Cell("BillingMode"), Cell("PAY_PER_REQUEST"), Cell("PROVISIONED", "bad")),
@@ -145,6 +175,16 @@ def build_race_section() -> Section:
 
 
 FEATURE_FILE = "features/orders.feature"
+RACE_ERROR = """DeployError: BuildTable (AWS::DynamoDB::Table): ResourceInUseException
+at src/pytest_infra_parity/deploy/applier.py:212
+
+[...]
+    def _create(self, resource: StackResource) -> None:
+>       raise DeployError(f"{resource.logical_id} ({resource.resource_type}): {code}")
+E       pytest_infra_parity.errors.DeployError: BuildTable (AWS::DynamoDB::Table): ResourceInUseException
+
+src/pytest_infra_parity/deploy/applier.py:212: DeployError"""
+"""An error as ``report.collect`` writes it: the headline, a blank line, the end of the traceback."""
 
 
 def _record(test: str, title: str, outcome: str, duration: float, **fields: Any) -> ScenarioRecord:
@@ -160,8 +200,9 @@ def _scenarios(number: int) -> list[ScenarioRecord]:
                                                          "v2 returns errors", "the canary rolls back"),
                        sections=[deploy_section(), canary_section(number)]),
         _record(f"test_parity_{number}", "Staging matches the design", "failed", 3.2,
-                       design="orders-api", message="AssertionError: 2 properties differ from the design\n"
-                       "  OrdersTable.BillingMode: PAY_PER_REQUEST != PROVISIONED",
+                       design="orders-api", message="2 properties differ from the design\n"
+                       "  OrdersTable.BillingMode: PAY_PER_REQUEST != PROVISIONED\n\n"
+                       "Read from the target at 02:00:05 (a pytest.fail message: shown whole)",
                        steps=_steps('the "orders-api" design is deployed', "the live resources are read",
                                     "they match the design", "no policy is violated", failed_at=2),
                        sections=[parity_section(), policies_section()]),
@@ -174,8 +215,7 @@ def _scenarios(number: int) -> list[ScenarioRecord]:
         _record(f"test_load_{number}", "API holds 200 req/s", "xpassed", 310.0,
                        design="orders-api", sections=[load_section(number)]),
         _record(f"test_race_{number}", "Concurrent builds keep the state lock", "error", 181.0,
-                       design="build-farm", message="DeployError: BuildTable (AWS::DynamoDB::Table): "
-                       "ResourceInUseException", sections=[build_race_section()]),
+                       design="build-farm", message=RACE_ERROR, sections=[build_race_section()]),
         _record(f"test_kill_{number}", "Killing a task keeps the API up", "skipped", 0.0,
                        design="orders-api", message="the kill scenario needs a target with ECS tasks"),
         _record(f"test_smoke_{number}", "The API answers", "passed", 0.4, design="orders-api",

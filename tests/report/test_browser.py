@@ -19,7 +19,7 @@ import pytest
 from pytest_infra_parity.report.html import write_html
 from pytest_infra_parity.report.model import RunRecord
 
-from .conftest import build_run
+from .conftest import build_run, stack_deploy_section
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Request
@@ -69,6 +69,28 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunRecord, Path]:
     path = tmp_path_factory.mktemp("report") / "run.html"
     write_html(run, path)
     return run, path
+
+
+LONG_FEATURES = ("CityGuided scale-to-zero and scale-up from zero (seed 002)",
+                 "Huntaze walking skeleton, canary rollback and flag rollout (seed 004)")
+
+
+@pytest.fixture(scope="module")
+def shared_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run like the main job's: long feature names, long figure labels, one deployment in most scenarios."""
+    from pytest_infra_parity.report.model import Figure, Section
+
+    run = build_run(16)
+    for index, scenario in enumerate(run.scenarios):
+        scenario.feature = LONG_FEATURES[index % 2]
+        if index % 4 != 3:
+            scenario.sections.insert(0, stack_deploy_section())
+    label = "smallest error rate rolled back in 95% of runs, over 100 seeded runs of the corrected design"
+    run.scenarios[0].sections.insert(0, Section("canary", "Detection", "warn", figures=(
+        Figure("canary.min_rate_pct", 23.8, "%", label, "warn"),)))
+    path = tmp_path_factory.mktemp("shared") / "run.html"
+    write_html(run, path)
+    return path
 
 
 @dataclass
@@ -161,6 +183,41 @@ def test_dark_mode_and_print_styles(browser: Browser, report: tuple[RunRecord, P
     light.emulate_media(media="print")
     assert not light.locator("#filters").is_visible()
     assert light.locator("figure.chart").first.is_visible()
+
+
+SUMMARY_BOXES = """() => {
+    const table = document.querySelector('table.scenarios');
+    const columns = [...table.querySelectorAll('thead th')].map(th => th.getBoundingClientRect().width);
+    const spill = [...table.querySelectorAll('.key-figures li')].map(li => {
+        const cell = li.closest('td').getBoundingClientRect(), box = li.getBoundingClientRect();
+        return box.right - cell.right; });
+    return [table.scrollWidth, table.parentElement.clientWidth, columns, Math.max(...spill)];
+}"""
+
+
+def test_summary_fits_the_page_and_wraps_long_text(browser: Browser, shared_report: Path) -> None:
+    page = _open(browser, shared_report).page
+    table_width, box_width, columns, spill = page.evaluate(SUMMARY_BOXES)
+    assert table_width <= box_width <= 1232, (table_width, box_width)  # nothing clipped, no scrollbar
+    assert spill <= 0, spill  # every key figure inside its cell
+    feature, design, figures = columns[2], columns[3], columns[5]
+    assert feature >= 160 and feature >= design and figures >= 300, columns
+    rows = page.locator("table.scenarios tbody tr")
+    assert all(len(row.locator("ul.key-figures > li").all()) <= 4 for row in rows.all())  # 3 and "+ N more"
+
+
+def test_a_link_to_a_section_of_a_filtered_out_scenario_shows_it(browser: Browser, shared_report: Path) -> None:
+    watched = _open(browser, shared_report)
+    page = watched.page
+    link = page.locator('article[data-outcome="passed"] a.same-as-link').first
+    target = page.locator(str(link.get_attribute("href")))
+    assert target.is_visible() and target.locator("figure.chart").count() == 1
+    page.click('button[data-filter="failed"]')  # the full section is in the first (failed) scenario
+    assert not target.is_visible()
+    link.click()
+    assert target.is_visible() and page.get_attribute('button[data-filter="failed"]', "aria-pressed") == "true"
+    assert page.evaluate("location.hash") == str(link.get_attribute("href"))
+    assert watched.console == [] and watched.errors == []
 
 
 def test_missing_browser_skips_unless_ci_requires_it(monkeypatch: pytest.MonkeyPatch) -> None:

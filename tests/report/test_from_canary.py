@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from pytest_infra_parity.report.from_canary import canary_section, mmss
+from pytest_infra_parity.report.from_canary import canary_section, logical_name, mmss, readable_reason, shorten
 from pytest_infra_parity.report.from_detection import DetectionEvidence, detection_section
 from pytest_infra_parity.report.from_flag import flag_section
 from pytest_infra_parity.report.model import Chart, Section
@@ -62,21 +64,31 @@ def test_a_rolled_back_canary_shows_its_rates_alarm_weights_and_rollback() -> No
     assert figures(section) == {"canary.rollback_s": back, "canary.status": "Stopped", "canary.failure_pct": 5.0,
                                 "canary.peak_error_pct": round(max(r for _, r in canary_rates(outcome)), 2)}
     rates = chart(section, "Error rate per 60 s")
+    assert rates.x_label == "emulated time from the deployment start"
     shown = series(rates, "version 2")
-    assert [t for t, _ in shown] == [t for t, _ in canary_rates(outcome)] == [60, 120, 180]
-    assert [r for _, r in shown] == pytest.approx([r for _, r in canary_rates(outcome)])
+    per_period = canary_rates(outcome)  # one rate per period, at the period's end
+    assert [t for t, _ in shown] == [0, 60, 120, 180] == [t - 60 for t, _ in per_period] + [per_period[-1][0]]
+    assert [r for _, r in shown] == pytest.approx([r for _, r in per_period] + [per_period[-1][1]])  # steps
     overall = [100 * sum(p.errors.values()) / sum(p.invocations.values()) for p in outcome.periods
                if p.end > outcome.started_at]
-    assert [r for _, r in series(rates, "all versions")] == pytest.approx(overall)  # what a function alarm sees
-    assert [t.value for t in rates.thresholds] == [2.0]
+    assert [r for _, r in series(rates, "all versions")][:-1] == pytest.approx(overall)  # what a function alarm sees
+    assert [(s.style, s.tone) for s in rates.series] == [("step", "bad"), ("step", "neutral")]  # the compared one
+    assert [(t.value, t.label) for t in rates.thresholds] == [(2.0, "alarm: errors of version 2 > 2 %")]
     assert {m.label: m.at for m in rates.markers} == {"deployment start": 0.0, "rollback": back}
     to_alarm = next(e for e in outcome.events if e.kind == "alarm" and e.detail["new"] == "ALARM")
     (band,) = rates.bands
-    assert band.start == to_alarm.at - outcome.started_at and band.end >= band.start + 60  # held until re-evaluated
+    assert band.start == to_alarm.at - outcome.started_at == back  # the rollout stops at that very evaluation
+    assert back < band.end <= back + 0.03 * back + 1e-9  # visible, without stretching the axis past the end
     weights = series(chart(section, "Alias weight"), "version 2")
     assert weights[1] == (0.0, 10.0) and (back, 0.0) in weights and weights[-1][1] == 0.0
-    events = {row[1].text: row[0].text for row in section.tables[0].rows}
-    assert events["rollback"] == mmss(back) and events["traffic shift"] == "00:00"
+    events = {row[1].text: (row[0].text, row[2].text) for row in section.tables[0].rows}
+    assert events["rollback"][0] == mmss(back) and events["traffic shift"][0] == "00:00"
+    reason = events["alarm err"][1]
+    datapoints = re.findall(r"(\d+\.\d\d) % \((\d\d:\d\d)\)", reason)
+    assert reason.startswith("OK -> ALARM: Threshold Crossed: 3 out of the last 5 datapoints [")
+    assert [float(v) for v, _ in datapoints] == [round(r, 2) for _, r in reversed(per_period)]  # newest first
+    assert [at for _, at in datapoints] == ["02:00", "01:00", "00:00"]  # each period's start
+    assert "the threshold (2 %)" in reason and not re.search(r"\d{5}|/26 ", reason)  # no raw ratio, no date
     assert f"rolled back {mmss(back)} after" in section.summary and section.text == outcome.describe()
     assert Section.from_json(json.loads(json.dumps(section.as_json()))) == section
 
@@ -157,14 +169,53 @@ def test_detection_evidence_plots_what_the_runs_measured() -> None:
     section = detection_section(found)
     (measured,) = section.charts
     assert measured.series[0].points == ((2.0, 100 * share), (5.0, 100 * analysis.probability))
+    assert (measured.series[0].style, measured.y_max) == ("line", 100.0)  # measurements joined, points marked
     assert [t.value for t in measured.thresholds] == [95.0]
     assert analysis.smallest_detectable is not None and analysis.noise_free_threshold is not None
     markers = {m.label.split(" ")[0]: m.at for m in measured.markers}
     assert markers == {"alarm": 2.0, "noise-free": pytest.approx(100 * analysis.noise_free_threshold, abs=1e-3),
                        "smallest": pytest.approx(100 * analysis.smallest_detectable, abs=1e-3)}
-    assert figures(section)["detection.smallest_pct"] == pytest.approx(100 * analysis.smallest_detectable)
-    assert figures(section)["detection.probability_pct"] == pytest.approx(100 * share)  # the latest step's rate
+    shown = figures(section)
+    assert shown["detection.smallest_pct"] == float(f"{100 * analysis.smallest_detectable:.3g}")  # 3 digits
+    assert shown["detection.noise_free_pct"] == float(f"{100 * analysis.noise_free_threshold:.3g}")
+    assert shown["detection.probability_pct"] == pytest.approx(100 * share, rel=5e-3)  # the latest step's rate
     assert section.verdict == "good" and section.text == analysis.describe()
+
+
+@pytest.mark.parametrize(("rate", "share", "tone"), [(0.005, 0.0, "good"), (0.005, 0.3, "warn"), (0.03, 0.97, "good"),
+                                                     (0.03, 0.5, "warn")])
+def test_detection_figures_are_toned_by_what_the_criterion_asks(rate: float, share: float, tone: str) -> None:
+    """Not rolling back a canary failing less than the 2 % threshold is right; missing one above it is not."""
+    found = DetectionEvidence(criterion=0.02)
+    found.add_probability(rate, share, 100)
+    figure = next(f for f in detection_section(found).figures if f.name == "detection.probability_pct")
+    assert figure.tone == tone
+
+
+def test_an_alarm_on_the_whole_function_and_the_logical_name_of_a_generated_one() -> None:
+    physical = "ipp-huntaze-skeleton-20261122075839-fba2-MockReadFn-YXR245SFI9GC"
+    whole = json.loads(json.dumps(alarm()).replace('"fn"', json.dumps(physical)))
+    outcome = run_rollout(VirtualClock(seed=4), TrafficSpec(20), Rollout(CANARY_5, WATCHED, physical, "live", "1", "2",
+                                                                         0.4), [whole])
+    section = canary_section(outcome)
+    rates = chart(section, "Error rate")
+    assert [t.label for t in rates.thresholds] == ["alarm: errors of all versions > 2 %"]
+    assert {s.name.split(" ")[0]: s.tone for s in rates.series} == {"version": "neutral", "all": "bad"}
+    assert "MockReadFn:live" in section.title and physical not in section.title + section.summary
+    assert canary_section(outcome, function="ReadFn").title.startswith("Canary deployment of ReadFn:live,")
+    assert (logical_name(physical), logical_name("my-function"), logical_name("fn")) == ("MockReadFn", "my-function",
+                                                                                        "fn")
+
+
+def test_reasons_read_as_percentages_from_the_start_and_are_never_cut_mid_word() -> None:
+    start = datetime(2026, 1, 5, 9, 7, tzinfo=UTC)
+    reason = ("Threshold Crossed: 2 datapoints [0.04656862745098039 (05/01/26 09:08:00), 0.03996669442131557 "
+              "(05/01/26 09:07:00)] were greater than the threshold (0.02).")
+    assert readable_reason(reason, 100.0, start) == ("Threshold Crossed: 2 datapoints [4.66 % (01:00), 4.00 % (00:00)] "
+                                                     "were greater than the threshold (2 %).")
+    assert "3 (05/01/26 09:08:00)" in readable_reason(reason.replace("0.04656862745098039", "3"), None, None)
+    cut = shorten("alpha beta gamma delta", 13)
+    assert cut == "alpha beta\u2026" and shorten("short", 13) == "short"
 
 
 def test_detection_of_a_canary_too_short_to_be_caught() -> None:

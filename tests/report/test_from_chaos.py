@@ -12,7 +12,13 @@ import pytest
 from pytest_infra_parity.chaos.builds import BuildRace, race_functions
 from pytest_infra_parity.chaos.kill import KillOutcome
 from pytest_infra_parity.chaos.lock_formats import SST, TERRAFORM_DYNAMODB, StateLock
-from pytest_infra_parity.report.from_chaos import build_race_section, kill_section, locks_section, shown_round
+from pytest_infra_parity.report.from_chaos import (
+    LockEvidence,
+    build_race_section,
+    kill_section,
+    locks_section,
+    shown_round,
+)
 from pytest_infra_parity.report.model import Section
 
 BUILD = """\
@@ -64,10 +70,15 @@ def test_the_gantt_shows_the_first_failing_round_with_its_failing_spans_bad(proj
     section = build_race_section(report)
     assert section.kind == "build-race" and section.verdict == "bad"
     assert figures(section) == {"build_race.rounds": 3, "build_race.builds": 8, "build_race.failures": 4,
-                                "build_race.identical": 1}
+                                "build_race.identical": "yes"}
     assert shown_round(report) == 1
+    assert section.title == "Parallel builds: 3 rounds x 2 builds"
+    assert section.summary.endswith(f"build command: {report.race.command}") and "{function}" in section.summary
     chart = section.charts[0]
-    assert chart.kind == "gantt" and chart.title.startswith("Round 2 of 3 (first failing round)")
+    assert chart.kind == "gantt" and chart.title == "Schedule of round 2 (first failure)"
+    jobs = report.schedule.rounds[1]
+    order = ", ".join(f"{job.function}{f'#{job.copy}' if job.copy else ''} +{job.jitter_ms} ms" for job in jobs)
+    assert section.text.splitlines()[0].startswith(f"schedule of round 2 of 3, start order (jitter): {order}; seed 5")
     assert sorted(span.lane for span in chart.spans) == ["api", "worker"]
     for span in chart.spans:
         assert span.tone == "bad" and span.label == "exit 3" and 0 <= span.start < span.end
@@ -76,17 +87,23 @@ def test_the_gantt_shows_the_first_failing_round_with_its_failing_spans_bad(proj
     assert [(r[0].text, r[2].text, r[2].tone) for r in rounds.rows] == [
         ("reference", "0", "good"), ("1", "0", "good"), ("2", "2", "bad"), ("3", "2", "bad")]
     assert rounds.rows[2][3].text.endswith("(round 2): exit 3")
-    assert section.text.startswith("replay: ") and "--schedule" in section.text
+    assert section.text.splitlines()[1].startswith("replay: ") and "--schedule" in section.text
 
 
 def test_a_passing_race_shows_its_last_round_and_differing_bytes_say_not_identical(project: Path) -> None:
     passing = build_race_section(race_functions(race(project), rounds=2, seed=1))
-    assert passing.verdict == "good" and figures(passing)["build_race.identical"] == 1
-    assert "Round 2 of 2 (last round, every build passed)" in passing.charts[0].title
+    assert passing.verdict == "good" and figures(passing)["build_race.identical"] == "yes"
+    identical = next(f for f in passing.figures if f.name == "build_race.identical")
+    assert (identical.label, identical.text(), identical.tone) == ("identical artifacts", "yes", "good")
+    assert passing.charts[0].title == "Schedule of round 2 (last round, all passed)"
     assert all(span.tone == "good" and span.label == "ok" for span in passing.charts[0].spans)
+    rounds = passing.tables[0]  # every round passed: one line
+    assert [[c.text for c in row] for row in rounds.rows] == [["all 2 rounds and the reference builds", "6", "0",
+                                                               "no failure"]]
+    assert "replay" not in passing.text and passing.text.startswith("schedule of round 2 of 2")
     (project / "counter").unlink()
     varying = build_race_section(race_functions(race(project, VARY="1"), rounds=1, seed=1))
-    assert figures(varying)["build_race.identical"] == 0 and varying.verdict == "bad"
+    assert figures(varying)["build_race.identical"] == "no" and varying.verdict == "bad"
     assert all(span.tone == "bad" and "differs from the reference" in span.label for span in varying.charts[0].spans)
 
 
@@ -94,6 +111,7 @@ def test_a_race_without_rounds_and_a_kill_that_leaves_a_file(project: Path) -> N
     report = race_functions(race(project, HOLD="0.4"), rounds=0, seed=2, kills=1)
     section = build_race_section(report)
     assert figures(section)["build_race.rounds"] == 0 and shown_round(report) is None
+    assert section.title == "Builds killed mid-way: 1 kill check"
     assert [r[0].text for r in section.tables[0].rows] == ["reference"]
     kills = section.charts[0]
     assert kills.kind == "gantt" and kills.title.startswith("Kill checks")
@@ -103,6 +121,7 @@ def test_a_race_without_rounds_and_a_kill_that_leaves_a_file(project: Path) -> N
     assert next_build.tone == "bad"  # the killed build's .part file is left next to the artifact
     assert figures(section)["build_race.failures"] == 1
     assert "next to the artifact" in section.tables[1].rows[0][4].text
+    assert section.tables[1].columns == ("check", "function", "kill point", "killed at", "next build")
     assert Section.from_json(section.as_json()) == section
 
 
@@ -114,23 +133,50 @@ def _lock(kind: str, store: str, key: str, who: str, hours: float | None) -> Sta
 NOW = datetime(2025, 1, 1, 12, tzinfo=UTC)
 
 
-def test_locks_show_who_when_age_and_where() -> None:
+def _rows(section: Section) -> dict[str, list[str]]:
+    return {row[3].text: [c.text for c in row] for row in section.tables[0].rows}
+
+
+def test_one_locks_section_grows_with_the_steps_stale_released_then_none_left() -> None:
     locks = [_lock(TERRAFORM_DYNAMODB, "tflock", "state/dev", "ci@runner-7", 2.0),
-             _lock(SST, "sst-state", "lock/app/dev.json", "", 1.0)]
-    stale = locks_section(locks, "stale", older_than=1800, now=NOW, where="tflock, sst-state")
-    assert stale.kind == "locks" and stale.verdict == "bad"  # the SST lock has no who
+             _lock(SST, "sst-state", "lock/app/dev.json", "sst run 1", 1.0)]
+    evidence = LockEvidence(where=("tflock", "sst-state"), older_than=1800, stale=list(locks))
+    stale = locks_section(evidence, now=NOW)
+    assert stale.kind == "locks" and stale.verdict == "good" and stale.title == "State locks held longer than 30 min"
     assert figures(stale) == {"locks.stale": 2}
-    rows = {r[3].text: r for r in stale.tables[0].rows}
-    terraform = rows["dynamodb://tflock/state/dev"]
-    assert [c.text for c in terraform[:3]] == ["ci@runner-7", "2025-01-01T10:00:00+00:00", "2 h"]
-    assert rows["s3://sst-state/lock/app/dev.json"][0].tone == "bad"
-    assert "held longer than 30 min" in stale.title and "1 without who or when" in stale.summary
-    assert locks_section(locks[:1], "stale", older_than=1800, now=NOW).verdict == "good"
-    left = locks_section(locks[:1], "left", now=NOW)
-    assert left.verdict == "bad" and figures(left) == {"locks.left": 1}
-    none_left = locks_section([], "left")
-    assert none_left.verdict == "good" and none_left.tables == () and figures(none_left) == {"locks.left": 0}
-    assert figures(locks_section(locks, "released", now=NOW)) == {"locks.released": 2}
+    assert stale.tables[0].columns == ("who", "when", "age", "where", "kind", "operation", "released")
+    assert _rows(stale)["dynamodb://tflock/state/dev"] == ["ci@runner-7", "2025-01-01T10:00:00+00:00", "2 h",
+                                                           "dynamodb://tflock/state/dev", TERRAFORM_DYNAMODB,
+                                                           "OperationTypeApply", "-"]
+    evidence.released = list(locks)
+    released = locks_section(evidence, now=NOW)
+    assert figures(released) == {"locks.stale": 2, "locks.released": 2}
+    assert {row[-1] for row in _rows(released).values()} == {"yes"}
+    evidence.left = []
+    done = locks_section(evidence, now=NOW)
+    assert len(done.tables) == 1 and len(done.tables[0].rows) == 2  # the same locks, once
+    assert figures(done) == {"locks.stale": 2, "locks.released": 2, "locks.left": 0} and done.verdict == "good"
+    assert done.summary == "2 locks held longer than 30 min in tflock, sst-state; 2 released; 0 left behind"
+    assert Section.from_json(done.as_json()) == done
+
+
+def test_a_lock_without_who_or_left_behind_is_bad() -> None:
+    anonymous = _lock(SST, "sst-state", "lock/app/dev.json", "", 1.0)
+    held = _lock(TERRAFORM_DYNAMODB, "tflock", "state/dev", "ci@runner-7", 2.0)
+    stale = locks_section(LockEvidence(older_than=1800, stale=[anonymous, held]), now=NOW)
+    assert stale.verdict == "bad" and "1 without who or when" in stale.summary
+    assert _rows(stale)["s3://sst-state/lock/app/dev.json"][0] == "unknown"
+    assert locks_section(LockEvidence(older_than=1800, stale=[]), now=NOW).verdict == "bad"  # none found
+    kept = LockEvidence(older_than=1800, stale=[anonymous, held], released=[held], left=[anonymous])
+    section = locks_section(kept, now=NOW)
+    assert section.verdict == "bad" and figures(section)["locks.left"] == 1
+    tones = {row[3].text: (row[-1].text, row[-1].tone) for row in section.tables[0].rows}
+    assert tones == {"dynamodb://tflock/state/dev": ("yes", "good"),
+                     "s3://sst-state/lock/app/dev.json": ("no: left behind", "bad")}
+    after_kill = locks_section(LockEvidence(where=("t",), left=[]))
+    assert after_kill.title == "State locks left behind" and after_kill.verdict == "good"
+    assert after_kill.summary == "0 locks left behind in t"
+    assert after_kill.tables == () and figures(after_kill) == {"locks.left": 0}
 
 
 def test_a_killed_deployment_lists_what_it_left_behind() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pytest_infra_parity.load.results import LoadResults, parse_results
-from pytest_infra_parity.report.from_load import Check, checks_section, load_section
+from pytest_infra_parity.report.from_load import GATEWAY_NOTE, MIN_HISTORY, Check, checks_section, load_section
 from pytest_infra_parity.report.model import Section
 from pytest_infra_parity.runtime.metrics import InvocationRecord
 
@@ -80,13 +80,13 @@ def _locust(tmp_path: Path, profile: str, host: str, seconds: float, name: str) 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
-    """A 3-second run on an endpoint that answers 200 and one that answers 500, and a run sending nothing."""
+    """A 6-second run on an endpoint that answers 200 and one that answers 500, and a run sending nothing."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host = f"http://127.0.0.1:{server.server_address[1]}"
     folder = tmp_path_factory.mktemp("locust")
     try:
-        yield _locust(folder, PROFILE, host, 3, "busy"), _locust(folder, IDLE_PROFILE, host, 1, "idle")
+        yield _locust(folder, PROFILE, host, 6, "busy"), _locust(folder, IDLE_PROFILE, host, 1, "idle")
     finally:
         server.shutdown()
 
@@ -95,21 +95,32 @@ def figures(section: Section) -> dict[str, Any]:
     return {figure.name: figure.value for figure in section.figures}
 
 
-def test_percentiles_over_time_come_from_locusts_history(runs: tuple[Path, Path]) -> None:
+def test_latency_and_throughput_over_time_come_from_locusts_history(runs: tuple[Path, Path]) -> None:
     results = parse_results(runs[0])
     history = results.history
-    assert len(history) >= 2 and history == sorted(history, key=lambda p: p.timestamp)
+    assert len(history) >= MIN_HISTORY and history == sorted(history, key=lambda p: p.timestamp)
     section = load_section(results)
-    (chart,) = section.charts
-    shown = {s.name: list(s.points) for s in chart.series}
+    latency, throughput = section.charts
+    assert (latency.title, latency.y_label, throughput.title) == ("Latency percentiles over time", "response time (ms)",
+                                                                  "Throughput over time")
+    shown = {s.name: list(s.points) for s in latency.series}
     origin = history[0].timestamp
     assert shown["p95"] == [(p.timestamp - origin, p.percentiles["95%"]) for p in history if "95%" in p.percentiles]
-    assert shown["p50"] and shown["p99"]
+    assert shown["p50"] and shown["p99"] and set(shown) == {"p50", "p95", "p99"}  # milliseconds only
+    rates = {s.name: list(s.points) for s in throughput.series}
     expected_rates = [(b.timestamp - origin, (b.requests - a.requests) / (b.timestamp - a.timestamp))
                       for a, b in itertools.pairwise(history) if b.timestamp > a.timestamp]
-    assert shown["requests/s"] == expected_rates and max(r for _, r in expected_rates) > 0
-    assert "failures/s" in shown  # the /bad endpoint fails a quarter of the requests
-    assert all(s.axis == "right" for s in chart.series if s.name.endswith("/s"))
+    assert rates["requests/s"] == expected_rates and max(r for _, r in expected_rates) > 0
+    assert "failures/s" in rates  # the /bad endpoint fails a quarter of the requests
+    assert all(s.axis == "left" for c in section.charts for s in c.series)  # one unit per chart, one axis
+    assert "No chart over time" not in section.summary
+
+
+def test_a_short_history_draws_no_chart_and_says_so(runs: tuple[Path, Path]) -> None:
+    results = parse_results(runs[0])
+    results.history = results.history[:MIN_HISTORY - 1]
+    section = load_section(results)
+    assert section.charts == () and f"has {MIN_HISTORY - 1} row(s), fewer than {MIN_HISTORY}" in section.summary
 
 
 def test_endpoint_table_and_figures_match_locusts_statistics(runs: tuple[Path, Path]) -> None:
@@ -125,6 +136,7 @@ def test_endpoint_table_and_figures_match_locusts_statistics(runs: tuple[Path, P
     assert figures(section) == {"load.p95_ms": results.total.percentile(95), "load.rps": round(results.total.rps, 2),
                                 "load.failure_pct": round(100 * results.total.failure_ratio, 3)}
     assert section.verdict == "warn" and [row[2].text for row in statuses.rows] == ["75.0%", "25.0%"]
+    assert statuses.note == GATEWAY_NOTE and "from any client" in statuses.note
     assert Section.from_json(json.loads(json.dumps(section.as_json()))) == section
 
 

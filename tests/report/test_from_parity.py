@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+
+import pytest
 
 from pytest_infra_parity.deploy.stack import Stack, StackResource
 from pytest_infra_parity.inventory.model import (
@@ -15,8 +18,21 @@ from pytest_infra_parity.inventory.model import (
 )
 from pytest_infra_parity.parity.diff import compare
 from pytest_infra_parity.parity.drift import drift
-from pytest_infra_parity.report.from_deploy import BARS_FROM_TYPES, deploy_section, readback_section, split_problem
-from pytest_infra_parity.report.from_parity import DIFFERENCE_COLUMNS, parity_section, short_source
+from pytest_infra_parity.report.from_deploy import (
+    BARS_FROM_TYPES,
+    MAX_RESOURCE_ROWS,
+    deploy_section,
+    readback_section,
+    split_problem,
+)
+from pytest_infra_parity.report.from_parity import (
+    COLLAPSE_FROM,
+    DIFFERENCE_COLUMNS,
+    TITLE_LIMIT,
+    fit_title,
+    parity_section,
+    short_source,
+)
 from pytest_infra_parity.report.model import Section, Table
 
 
@@ -115,9 +131,82 @@ def test_expected_differences_make_a_good_verdict_and_drift_is_labelled() -> Non
     assert "(declared / live)" in section.tables[0].title
 
 
-def test_long_source_paths_are_cut_in_titles() -> None:
-    assert short_source("template /work/x/designs/photoeditor/template.yaml") == "template …/photoeditor/template.yaml"
+@pytest.fixture
+def design_dir(tmp_path: Path) -> Path:
+    """``<tmp>/src/designs/photoeditor`` with its design.yaml and a terraform folder."""
+    folder = tmp_path / "src" / "designs" / "photoeditor"
+    (folder / "terraform").mkdir(parents=True)
+    (folder / "design.yaml").write_text("name: photoeditor\n")
+    return folder
+
+
+def test_sources_are_named_by_design_file_working_directory_or_file_name(design_dir: Path, tmp_path: Path) -> None:
+    cwd = tmp_path / "project"
+    assert short_source(f"template {design_dir}/template.yaml", cwd=cwd) == "template photoeditor/template.yaml"
+    assert short_source(f"terraform configuration {design_dir}/terraform", cwd=cwd) == \
+        "terraform configuration photoeditor/terraform"
+    assert short_source(f"design {design_dir}", cwd=cwd) == "design photoeditor"
+    assert short_source(f"plan {cwd}/infra/plan.json", cwd=cwd) == "plan infra/plan.json"
+    snapshot = "snapshot /tmp/pytest-of-root/pytest-428/popen-gw0/infra-snapshots/before.json of live us-east-1 stack s"
+    assert short_source(snapshot, cwd=cwd) == "snapshot before.json of live us-east-1 stack s"
     assert short_source("live moto us-east-1") == "live moto us-east-1"
+
+
+def _tag_parity(count: int, *, design_dir: Path) -> Any:
+    names = [f"Table{i:02d}" for i in range(count)]
+    a = Inventory(f"template {design_dir}/template.yaml",
+                  [res(n, "AWS::DynamoDB::Table", CostCenter="photoeditor", Env="dev") for n in names])
+    b = Inventory(f"terraform configuration {design_dir}/terraform",
+                  [res(n, "AWS::DynamoDB::Table", Env="prod" if n == "Table00" else "dev") for n in names])
+    return compare(a, b, aspects=("tags",))
+
+
+def test_summaries_carry_short_sources_and_the_full_ones_are_in_the_text(design_dir: Path) -> None:
+    section = parity_section(_tag_parity(1, design_dir=design_dir))
+    assert str(design_dir) not in section.summary + section.title
+    assert section.summary.startswith("A = template photoeditor/template.yaml; "
+                                      "B = terraform configuration photoeditor/terraform; aspects: tags.")
+    assert section.title == ("Parity of template photoeditor/template.yaml and terraform configuration "
+                             "photoeditor/terraform")
+    assert f"A = template {design_dir}/template.yaml" in section.text.splitlines()
+
+
+def test_a_difference_shared_by_many_resources_is_one_row_listing_them(design_dir: Path) -> None:
+    report = _tag_parity(30, design_dir=design_dir)
+    section = parity_section(report)
+    assert figures(section)["parity.differences"] == 31  # the report still counts each
+    shared = tables(section)["Same difference on many resources"]
+    assert shared.columns == ("aspect", "difference", "resources")
+    [row] = shared.rows
+    assert (row[0].text, row[1].text, row[1].tone) == ("tags", "CostCenter: photoeditor -> (absent) on 30 resources",
+                                                        "bad")
+    assert row[2].text.split(", ") == [f"Table{i:02d}" for i in range(30)]
+    single = tables(section)["Differences of the matched pairs"]  # the one-off difference stays per resource
+    assert [(r[0].text, r[4].text, r[5].text, r[6].text) for r in single.rows] == [("Table00", "Env", "dev", "prod")]
+    few = parity_section(_tag_parity(COLLAPSE_FROM - 1, design_dir=design_dir))
+    assert "Same difference on many resources" not in tables(few)
+    assert len(tables(few)["Differences of the matched pairs"].rows) == COLLAPSE_FROM
+
+
+def test_long_titles_are_shortened_with_the_full_title_in_the_text(design_dir: Path) -> None:
+    stack = "live us-east-1 stack ipp-photoeditor-20261122075839-fba2-gw0"
+    a = Inventory(stack, [res("Jobs", "AWS::SQS::Queue", Project="app")])
+    b = Inventory(f"snapshot /tmp/pytest-of-root/pytest-1/popen-gw0/snaps/photoeditor-before.json of {stack}",
+                  [res("Jobs", "AWS::SQS::Queue", Project="app")])
+    section = parity_section(compare(a, b, aspects=("tags",)))
+    assert section.title == f"Parity of {stack} and snapshot photoeditor-before.json"
+    assert section.text.splitlines()[0] == f"title: Parity of {stack} and {short_source(b.source)}"
+    assert len(section.title) <= TITLE_LIMIT and "/tmp/" not in section.summary
+    terraform = Inventory(f"terraform configuration {design_dir}/terraform", [res("Jobs", "AWS::SQS::Queue")])
+    longer = parity_section(compare(a, terraform, aspects=("tags",)))  # without its region, the title fits
+    assert longer.title == "Parity of live stack ipp-photoeditor-20261122075839-fba2-gw0 and terraform configuration " \
+                           "photoeditor/terraform"
+    assert longer.text.splitlines()[0] == f"title: Parity of {stack} and terraform configuration photoeditor/terraform"
+    given = parity_section(compare(a, b, aspects=("tags",)), title="Drift of " + "x" * 200)
+    assert len(given.title) == TITLE_LIMIT and given.title.endswith("…")
+    assert given.text.splitlines()[0] == "title: Drift of " + "x" * 200
+    assert fit_title("Parity of a and b") == "Parity of a and b"
+    assert fit_title("word " * 30, 40) == "word word word word word word word word…"
 
 
 def _stack(types: dict[str, str], **extra: Any) -> Stack:
@@ -163,3 +252,31 @@ def test_deploy_section_counts_resources_by_type_with_bars_for_many_types() -> N
     many = deploy_section(_stack({**types, "R9": "AWS::Service0::Thing"}, skipped={"R9": "condition false"}))
     assert many.charts[0].kind == "bars" and len(many.charts[0].bars) == BARS_FROM_TYPES
     assert many.tables[0].rows[-1][2].text == "(not created: condition false)"
+
+
+def test_resources_by_type_are_whole_numbers_and_the_table_is_compact() -> None:
+    types = {f"R{i:03d}": f"AWS::Service{i % 6}::Thing" for i in range(90)}
+    section = deploy_section(_stack({**types, "Zz": "AWS::SQS::Queue"}, skipped={"Zz": "condition false"}), "moto")
+    bars = section.charts[0].bars
+    assert all(isinstance(bar.value, int) for bar in bars) and bars[0].value == 15
+    assert Section.from_json(section.as_json()) == section
+    resources = section.tables[0]
+    assert len(resources.rows) == MAX_RESOURCE_ROWS
+    assert resources.rows[-1][2].text == "(not created: condition false)"  # never cut
+    assert resources.note == f"{MAX_RESOURCE_ROWS} of 91 resources shown, by logical id"
+
+
+def test_the_same_stack_gives_the_same_deploy_section() -> None:
+    """Scenarios sharing the session's stack record equal sections (the report shows them once)."""
+    types = {f"R{i}": f"AWS::Service{i}::Thing" for i in range(8)}
+    first = _stack(types, outputs={"B": "2", "A": "1"}, parameters={"Stage": "dev", "Owner": "ops"})
+    again = _stack(dict(reversed(types.items())), outputs={"A": "1", "B": "2"}, parameters={"Owner": "ops",
+                                                                                            "Stage": "dev"})
+    assert deploy_section(first, "moto") == deploy_section(again, "moto")
+    section = deploy_section(first, "moto")
+    assert section.text == "parameters: Owner=ops, Stage=dev"
+
+
+def test_cfn_lint_warnings_name_the_template_short(design_dir: Path) -> None:
+    stack = _stack({"Queue": "AWS::SQS::Queue"}, warnings=[f"{design_dir}/template.yaml:12: W3005 obsolete"])
+    assert deploy_section(stack).text == "cfn-lint: photoeditor/template.yaml:12: W3005 obsolete"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pytest_infra_parity.inventory.model import UNKNOWN, Inventory, Resource, kind_of
@@ -92,3 +93,13 @@ def test_nothing_to_check_is_said_and_does_not_crash() -> None:
     empty = policy_report_section(evaluate(Inventory("empty")))
     assert empty.title == "Every compliance policy" and figures(empty)["policies.checked"] == 0
     assert Section.from_json(section.as_json()) == section
+
+
+def test_the_source_is_named_short_in_the_summary(tmp_path: Path) -> None:
+    design = tmp_path / "designs" / "small"
+    design.mkdir(parents=True)
+    (design / "design.yaml").write_text("name: small\n")
+    source = f"template {design}/template.yaml"
+    inventory = Inventory(source, [res("Jobs", "AWS::SQS::Queue", dlq="arn:aws:sqs:us-east-1:1:dlq", is_dlq=False)])
+    section = policies_section(every(inventory, "queue", has_dlq), title="dlq", source=source, check="has_dlq")
+    assert "on template small/template.yaml:" in section.summary and str(tmp_path) not in section.summary

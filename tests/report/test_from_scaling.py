@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pytest_infra_parity.report.from_scaling import BEFORE_LAST_REQUEST, scaling_section, window
+from pytest_infra_parity.report.from_scaling import AFTER_SUCCESS, BEFORE_LAST_REQUEST, scaling_section, window
 from pytest_infra_parity.report.model import Chart, Section
 from pytest_infra_parity.sim.scaling_analysis import RunSet, Scenario, idle_scenario, repeat, wake_scenario
 
@@ -38,23 +38,29 @@ def test_scale_to_zero_timeline_reaches_zero_tasks_at_the_reported_time() -> Non
                                 "scaling.tasks_max": 1}
     timeline, stages = section.charts
     assert (timeline.kind, stages.kind) == ("xy", "stacked")
-    start, _ = window(scenario)
-    assert start == scenario.last_request - BEFORE_LAST_REQUEST
+    shown = window(scenario)
+    assert (shown.origin, shown.start) == (scenario.last_request, scenario.last_request - BEFORE_LAST_REQUEST)
+    assert timeline.x_label == "time from the last request"
     worst = next(r for r in runs.runs if r.seed == seed)
     assert worst.end is not None
-    zero_at = worst.end - start  # the slowest run's breakdown ends when no task runs any more
+    zero_at = worst.end - shown.origin  # the slowest run's breakdown ends when no task runs any more
     running = points(timeline, "running tasks")
-    assert running[0][1] == 1 and next(t for t, n in running if n == 0) == pytest.approx(zero_at)
+    assert running[0] == (-BEFORE_LAST_REQUEST, 1.0) and next(t for t, n in running if n == 0) == pytest.approx(zero_at)
     assert next(t for t, n in points(timeline, "desired tasks") if n == 0) < zero_at
-    markers = {m.label: m.at for m in timeline.markers}
-    assert markers == {"last request": pytest.approx(BEFORE_LAST_REQUEST), "0 tasks": pytest.approx(zero_at)}
-    assert points(timeline, "requests/s")[-1][1] == 0 and points(timeline, "requests/s")[0][1] == pytest.approx(
-        5 / 60)
-    transitions = {e.subject: e.at - start for e in scenario.model.clock.timeline.of_kind("alarm")
+    markers = {m.label: (m.at, m.tone) for m in timeline.markers}
+    assert markers == {"last request": (0.0, "neutral"), "0 tasks": (pytest.approx(zero_at), "bad"),
+                       "criterion 300 s": (300.0, "warn")}
+    over = next(b for b in timeline.bands if b.tone == "bad")
+    assert (over.start, over.label) == (300.0, f"over the criterion (+{zero_at - 300:.0f} s)")
+    assert over.end == pytest.approx(zero_at)
+    rates = points(timeline, "requests/s")
+    assert rates[0][0] == -BEFORE_LAST_REQUEST and rates[0][1] == pytest.approx(5 / 60) and rates[-1][1] == 0
+    assert [(m.at, m.label, m.tone) for m in stages.markers] == [(300.0, "criterion 300 s", "warn")]
+    transitions = {e.subject: e.at - shown.origin for e in scenario.model.clock.timeline.of_kind("alarm")
                    if e.detail["new"] == "ALARM"}
     idle = next(b for b in timeline.bands if b.label == "idle-5-minutes in ALARM")
     assert idle.start == pytest.approx(transitions["cg-idle-5-minutes"])
-    assert len({b.tone for b in timeline.bands}) == len({b.label for b in timeline.bands})  # one colour per alarm
+    assert len({b.tone for b in timeline.bands}) == len({b.label for b in timeline.bands})  # one colour per band
     assert [(b.label, b.value) for b in stages.bars] == [(name, round(runs.stage_median(name) or 0, 1)) for name in
                                                          ("alarm", "scaling", "draining", "stopping")]
     assert Section.from_json(json.loads(json.dumps(section.as_json()))) == section
@@ -68,12 +74,17 @@ def test_scale_up_marks_the_first_request_and_its_first_success() -> None:
     assert runs.worst is not None and figures(section)["scaling.first_success_s"] == round(runs.worst, 1)
     assert figures(section)["scaling.tasks_max"] >= 1 and section.verdict == "good"
     timeline, stages = section.charts
-    start, _ = window(scenario)
+    shown = window(scenario)
+    assert scenario.first_request is not None and shown.origin == scenario.first_request
+    success = scenario.model.first_success(scenario.first_request)
+    assert success is not None and shown.end == pytest.approx(success + AFTER_SUCCESS)
+    assert shown.start == scenario.first_request - BEFORE_LAST_REQUEST  # not the 30 idle minutes before
     markers = {m.label: m.at for m in timeline.markers}
-    assert scenario.first_request is not None
-    assert markers["first request after idle"] == pytest.approx(scenario.first_request - start)
-    assert markers["first success"] - markers["first request after idle"] == pytest.approx(
-        next(r.total for r in runs.runs if r.seed == scenario.seed))
+    assert "last request" not in markers and markers["first request after idle"] == 0.0
+    assert markers["first success"] == pytest.approx(next(r.total for r in runs.runs if r.seed == scenario.seed))
+    assert markers["criterion 240 s"] == 240.0 and not any(b.tone == "bad" for b in timeline.bands)  # met
+    assert all(-BEFORE_LAST_REQUEST <= x <= shown.end - shown.origin for s in timeline.series for x, _ in s.points)
+    assert timeline.x_label == "time from the first request after idle"
     assert any(rate > 0 for _, rate in points(timeline, "5xx/s (no healthy target)"))  # 503 while no target
     assert [b.label for b in stages.bars] == ["alarm", "scaling", "provisioning", "health checks", "first response"]
 

@@ -14,11 +14,19 @@ from pathlib import Path
 import pytest
 
 from pytest_infra_parity.errors import InfraParityError
-from pytest_infra_parity.report.html import render_html, write_html
+from pytest_infra_parity.report.html import (
+    OUTCOMES,
+    fingerprint,
+    render_html,
+    split_message,
+    unlisted_words,
+    verdict_label,
+    write_html,
+)
 from pytest_infra_parity.report.json_out import ReportFileError, read_json, write_json
-from pytest_infra_parity.report.model import Cell, Chart, RunRecord, ScenarioRecord, Section, Table
+from pytest_infra_parity.report.model import Cell, Chart, Figure, RunRecord, ScenarioRecord, Section, Table
 
-from .conftest import RunBuilder
+from .conftest import RACE_ERROR, RunBuilder, build_run, deploy_section, stack_deploy_section
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -129,15 +137,27 @@ def test_page_is_one_self_contained_file(sample_run: RunRecord) -> None:
 
 
 def test_header_shows_the_run_and_counts_by_outcome(sample_run: RunRecord) -> None:
+    sample_run.unlisted = {"passed": 1668}
     page, _ = page_of(sample_run)
     header = page.find("header", "run")
     assert "2025-06-01 02:00:03 UTC" in header.words() and "eu-west-3" in header.words()
-    assert "0.1.0" in header.words() and "Nightly staging run" in header.words()
+    assert "0.1.0" in header.words()
+    assert [p.text() for p in header.find_all("p", "note")] == ["Nightly staging run", "xdist: 2 workers"]
     badges = header.find("ul", "counts").find_all("li", "badge")
     counts = {next(c for c in b.classes() if c.startswith("outcome-")).removeprefix("outcome-"): int(b.find("b").text())
               for b in badges}
-    assert counts == {"failed": 1, "error": 1, "xpassed": 1, "xfailed": 1, "skipped": 1, "passed": 3}
+    assert counts == {"failed": 1, "error": 1, "xpassed": 1, "xfailed": 1, "skipped": 1, "passed": 3}  # the rows
+    assert header.find("li", "unlisted").words() == "+ 1668 other tests passed, not listed"
     assert "3 of 8 scenarios need a look" in header.words()
+    buttons = {b.attrs["data-filter"]: b.find("b").text() for b in page.find("div", "filters").find_all("button")
+               if b.find_all("b")}
+    assert buttons["passed"] == "3"  # a filter button counts the rows it hides
+
+
+def test_unlisted_words() -> None:
+    assert unlisted_words({}) == unlisted_words({"passed": 0}) == ""
+    assert unlisted_words({"passed": 1}) == "+ 1 other test passed, not listed"
+    assert unlisted_words({"passed": 3, "skipped": 2}) == "+ 5 other tests (3 passed, 2 skipped), not listed"
 
 
 def test_title_message_and_text_are_escaped(sample_run: RunRecord) -> None:
@@ -173,7 +193,29 @@ def test_summary_row_shows_design_duration_and_key_figures(sample_run: RunRecord
     row = next(r for r in page.find("table", "scenarios").find_all("tr") if "budget" in r.words())
     cells = [cell.words() for cell in row.find_all("td")]
     assert cells[0] == "passed" and cells[2] == "orders-api, orders-db" and cells[3] == "800 ms"
-    assert cells[4] == "monthly cost: 127.2 EUR"
+    assert cells[4] == "monthly cost: 127.20 EUR"
+    assert [span.text() for span in row.find_all("span", "design-name")] == ["orders-api,", "orders-db"]
+
+
+def test_summary_row_shows_three_figures_what_was_checked_first(sample_run: RunRecord) -> None:
+    canary = next(s for s in sample_run.scenarios if s.title.startswith("Canary"))
+    canary.sections = [deploy_section(), canary_section_with(Figure("canary.shifts", 2, "", "shifts")),
+                       deploy_section()]
+    page, _ = page_of(sample_run)
+    row = next(r for r in page.find("table", "scenarios").find_all("tr") if "Canary" in r.words())
+    items = row.find("ul", "key-figures").find_all("li")
+    assert [li.words() for li in items] == ["rollback after alarm: 50 s", "alarm after errors: 10 s", "shifts: 2",
+                                            "+ 4 more in the card"]
+    assert "more" in items[-1].classes()
+    smoke = next(r for r in page.find("table", "scenarios").find_all("tr") if "The API answers" in r.words())
+    assert not smoke.find_all("ul")  # no figure, no list
+
+
+def canary_section_with(*extra: Figure) -> Section:
+    from .conftest import canary_section
+
+    section = canary_section()
+    return replace(section, figures=section.figures + extra)
 
 
 def test_filters_are_hidden_until_the_script_runs(sample_run: RunRecord) -> None:
@@ -188,7 +230,10 @@ def test_filters_are_hidden_until_the_script_runs(sample_run: RunRecord) -> None
 def test_card_shows_failure_steps_and_failed_step(sample_run: RunRecord) -> None:
     page, _ = page_of(sample_run)
     failed = card(page, "Staging matches the design")
-    assert "PAY_PER_REQUEST != PROVISIONED" in failed.find("div", "message").find("pre").text()
+    message = failed.find("div", "message")
+    shown = message.find("pre", "message-text").text()  # a pytest.fail message: whole, nothing folded
+    assert "PAY_PER_REQUEST != PROVISIONED" in shown and shown.endswith("(a pytest.fail message: shown whole)")
+    assert not message.find_all("details")
     assert "features/orders.feature" in failed.find("dl", "meta").words()
     steps = failed.find("details", "steps")
     assert "open" in steps.attrs
@@ -208,7 +253,52 @@ def test_scenario_without_evidence_still_shows_outcome_and_steps(sample_run: Run
     assert skipped.find_all("p", "no-evidence")
 
 
+def test_error_card_shows_the_headline_and_folds_the_traceback(sample_run: RunRecord) -> None:
+    page, _ = page_of(sample_run)
+    message = card(page, "Concurrent builds").find("div", "message")
+    assert message.find("pre", "headline").text() == (
+        "DeployError: BuildTable (AWS::DynamoDB::Table): ResourceInUseException\n"
+        "at src/pytest_infra_parity/deploy/applier.py:212")
+    traceback = message.find("details", "traceback")
+    assert "open" not in traceback.attrs and traceback.find("summary").text() == "Traceback"
+    assert traceback.find("pre").text().startswith("[...]\n    def _create")
+    assert traceback.find("pre").text().endswith("applier.py:212: DeployError")
+
+
+@pytest.mark.parametrize(("outcome", "message", "headline", "traceback"), [
+    ("error", RACE_ERROR, RACE_ERROR.split("\n\n")[0], RACE_ERROR.split("\n\n", 1)[1]),
+    ("failed", "AssertionError: x\nat tests/test_a b.py:3\n\n\ntrace\n", "AssertionError: x\nat tests/test_a b.py:3",
+     "trace"),
+    ("failed", "no location line\n\nsecond paragraph", "no location line\n\nsecond paragraph", ""),
+    ("failed", "the alarm fired\nat 05:52\n\ntimeline", "the alarm fired\nat 05:52\n\ntimeline", ""),
+    ("failed", "AssertionError: x\nat tests/test_a.py:3", "AssertionError: x\nat tests/test_a.py:3", ""),
+    ("xfailed", RACE_ERROR, RACE_ERROR, ""),  # a reason is shown as written
+    ("skipped", RACE_ERROR, RACE_ERROR, ""),
+])
+def test_split_message(outcome: str, message: str, headline: str, traceback: str) -> None:
+    assert split_message(outcome, message) == (headline, traceback)
+
+
+BAD_WORDS = {"passed": ("found, as the scenario expects", "expected"),
+             "xpassed": ("found, as the scenario expects", "expected"),
+             "xfailed": ("known failure", "known"), "failed": ("problem found", "bad"),
+             "error": ("problem found", "bad"), "skipped": ("problem found", "bad"),
+             "no such outcome": ("problem found", "bad")}
+
+
+@pytest.mark.parametrize("outcome", [*OUTCOMES, "no such outcome"])
+@pytest.mark.parametrize("verdict", ["good", "bad", "warn", "neutral", "no such tone"])
+def test_verdict_words_for_every_outcome(outcome: str, verdict: str) -> None:
+    expected = {"good": ("as expected", "good"), "warn": ("check", "warn"), "neutral": ("", "neutral"),
+                "no such tone": ("", "neutral"), "bad": BAD_WORDS[outcome]}[verdict]
+    assert verdict_label(outcome, verdict) == expected
+
+
 def test_section_verdict_figures_and_folded_text(sample_run: RunRecord) -> None:
+    cost = next(s for s in sample_run.scenarios if s.title == "The design fits its budget")
+    cost.sections = [replace(cost.sections[0], verdict="bad")]  # over budget, as a passing scenario asserts
+    scaling = next(s for s in sample_run.scenarios if s.outcome == "xfailed")
+    scaling.sections = [replace(scaling.sections[0], verdict="bad")]
     page, _ = page_of(sample_run)
     canary = card(page, "Canary deployment").find("section", "verdict-good", id="s6-2")
     assert canary.find("h4").words() == "Canary rolls back on errors canary as expected"
@@ -217,6 +307,21 @@ def test_section_verdict_figures_and_folded_text(sample_run: RunRecord) -> None:
     assert figures[0] == ("50 s", "rollback after alarm", {"figure", "tone-good"})
     text = canary.find("details", "text")
     assert "open" not in text.attrs and "03:10 alarm ALARM" in text.find("pre").text()
+
+    def verdict(title: str, kind: str) -> tuple[str, set[str], set[str]]:
+        section = next(s for s in card(page, title).find_all("section", "evidence") if s.find("span", "kind").text()
+                       == kind)
+        word = section.find("span", "verdict")
+        return word.text(), word.classes(), section.classes()
+
+    assert verdict("Staging matches", "parity") == ("problem found", {"verdict", "tone-bad"},
+                                                     {"evidence", "verdict-bad"})
+    assert verdict("fits its budget", "cost") == ("found, as the scenario expects", {"verdict", "tone-expected"},
+                                                  {"evidence", "verdict-expected"})
+    assert verdict("Idle service", "scaling") == ("known failure", {"verdict", "tone-known"},
+                                                  {"evidence", "verdict-known"})
+    assert verdict("Concurrent builds", "build-race") == ("problem found", {"verdict", "tone-bad"},
+                                                          {"evidence", "verdict-bad"})
 
 
 def test_grouped_table_has_heading_rows_and_no_group_column(sample_run: RunRecord) -> None:
@@ -255,8 +360,65 @@ def test_truncated_table_says_how_many_rows_are_left_out(sample_run: RunRecord) 
     body_rows = [tr for tr in policies.find("table").find_all("tr") if tr.parent and tr.parent.tag == "tbody"
                  and "group" not in tr.classes()]
     assert len(body_rows) == 200
-    assert policies.find("p", "truncated").text() == "30 more rows in the JSON report."
+    assert policies.find("p", "truncated").text() == "30 more rows not shown (the section's figures count them all)."
     assert "(200 of 230 rows)" in policies.find("caption").words()
+
+
+def shared_deploy_run(scenarios: int = 12) -> RunRecord:
+    """A run where every scenario but every fourth records the same session-wide deployment first."""
+    run = build_run(scenarios)
+    for index, scenario in enumerate(run.scenarios):
+        if index % 4 != 3:
+            scenario.sections.insert(0, stack_deploy_section())
+    return run
+
+
+def test_a_repeated_section_is_shown_once_then_linked(tmp_path: Path) -> None:
+    run = shared_deploy_run(12)
+    page, draw = page_of(run)
+    deploys = [s for s in page.find_all("section", "evidence") if s.find("span", "kind").text() == "deploy"
+               and "Deployed cityguided" in s.words()]
+    assert len(deploys) == 9
+    full, copies = deploys[0], deploys[1:]
+    assert "same-as" not in full.classes() and len(full.find_all("table")) == 2 and full.find_all("figure")
+    assert [c.title for c, _ in draw.calls].count("Resources by type") == 1
+    first_card = next(a for a in page.find_all("article") if full in list(a.iter()))
+    for copy in copies:
+        assert "same-as" in copy.classes() and not copy.find_all("table") and not copy.find_all("figure")
+        link = copy.find("a", "same-as-link")
+        assert link.attrs["href"] == f"#{full.attrs['id']}" and link.text() == first_card.find("h3").words().split(
+            " ", 1)[1]
+        assert copy.find("span", "same-as-text").words() == (
+            f"Same as in {link.text()}: 28 resources of 19 types created by the applier on moto us-east-1 "
+            "(account 123456789012)")
+    shared_once = len(render_html(run, draw=FakeDraw()))
+    alone = shared_deploy_run(12)
+    for scenario in alone.scenarios:  # each deployment its own: all drawn in full
+        scenario.sections = [replace(s, title=f"{s.title} {scenario.nodeid}") if s.kind == "deploy" else s
+                             for s in scenario.sections]
+    one = RunRecord("x", "moto", "", "0", scenarios=[ScenarioRecord("a::b", "b", "passed", sections=[])])
+    without = len(render_html(one, draw=FakeDraw()))
+    one.scenarios[0].sections = [stack_deploy_section()]
+    full_section = len(render_html(one, draw=FakeDraw())) - without
+    assert len(render_html(alone, draw=FakeDraw())) - shared_once > 7 * full_section  # 8 copies, a line each
+
+
+def test_repeated_section_verdict_follows_its_own_scenario() -> None:
+    bad = replace(stack_deploy_section(), verdict="bad")
+    run = RunRecord("2025-01-01T00:00:00Z", "moto", "eu-west-1", "0", scenarios=[
+        ScenarioRecord("a::failing", "failing", "failed", sections=[bad]),
+        ScenarioRecord("a::passing", "passing", "passed", sections=[bad]),
+        ScenarioRecord("a::other", "other", "passed",
+                       sections=[replace(bad, figures=(Figure("deploy.resources", 27),))]),
+    ])
+    page, draw = page_of(run)
+    first, copy, other = page.find_all("section", "evidence")
+    assert "same-as" not in first.classes() and "same-as" in copy.classes()
+    assert copy.find("span", "verdict").text() == "found, as the scenario expects"
+    assert first.find("span", "verdict").text() == "problem found"
+    assert "same-as" not in other.classes()  # one figure differs: a section of its own
+    assert len(draw.calls) == 2
+    assert fingerprint(bad) == fingerprint(replace(bad)) != fingerprint(replace(bad, summary="other"))
 
 
 def test_every_chart_is_drawn_once_with_a_unique_prefix(sample_run: RunRecord) -> None:
@@ -345,6 +507,7 @@ def test_chart_heavy_run_stays_well_under_ten_megabytes(run_builder: RunBuilder,
     from pytest_infra_parity.report.svg import render_chart
 
     run = run_builder(60, charts_per_scenario=2)
+    charts = {fingerprint(s): len(s.charts) for scenario in run.scenarios for s in scenario.sections}
     drawn: dict[tuple[str, str], str] = {}
 
     def draw(chart: Chart, prefix: str) -> str:
@@ -357,6 +520,6 @@ def test_chart_heavy_run_stays_well_under_ten_megabytes(run_builder: RunBuilder,
     write_html(run, path, draw=draw)
     size = path.stat().st_size
     page = parse(path.read_text(encoding="utf-8"))
-    assert len(page.find_all("figure", "chart")) == 120
-    print(f"60 scenarios, 120 charts ({len(drawn)} distinct): {size / 1e6:.2f} MB")
+    assert len(page.find_all("figure", "chart")) == sum(charts.values())  # identical sections drawn once
+    print(f"60 scenarios, {sum(charts.values())} charts drawn ({len(drawn)} distinct): {size / 1e6:.2f} MB")
     assert size < 5_000_000

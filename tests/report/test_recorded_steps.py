@@ -139,3 +139,32 @@ def test_steps_record_sections_and_junit_figures_even_when_the_check_fails(
     assert properties["test_mandatory_tags"]["infra.policies.violations"] == "2"
     assert properties["test_mandatory_tags"]["infra.deploy.resources"] == "2"
     assert properties["test_deployed"]["infra.parity.differences"] == "0"
+
+
+LOCKS_FEATURE = """\
+Feature: Lock evidence
+  Scenario: Stale locks found, released, none left
+    Given a Terraform state lock on "st/app.tfstate" in the table "locks" taken 2 hours ago by "ci@runner"
+    And an SST lock for the app "app" stage "dev" taken 1 hour ago
+    Then the state locks held longer than 30 minutes are reported with who and when
+    When the state locks held longer than 30 minutes are released
+    Then no state lock is left behind
+"""
+
+
+def test_the_lock_steps_record_one_locks_section_that_grows(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".feature", locks=LOCKS_FEATURE)
+    pytester.makeconftest(CONFTEST)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--junitxml=junit.xml")
+    result.assert_outcomes(passed=1)
+    entry = json.loads((pytester.path / "recorded.jsonl").read_text().splitlines()[0])
+    sections = entry["sections"]
+    assert [s["kind"] for s in sections] == ["locks"]
+    locks = sections[0]
+    assert _figures(locks) == {"locks.stale": 2, "locks.released": 2, "locks.left": 0}
+    assert locks["verdict"] == "good" and locks["title"] == "State locks held longer than 30 min"
+    [found] = locks["tables"]
+    assert [row[-1]["text"] for row in found["rows"]] == ["yes", "yes"]
+    case = next(ET.parse(pytester.path / "junit.xml").getroot().iter("testcase"))
+    names = [str(p.get("name")) for p in case.iter("property")]
+    assert sorted(names) == ["infra.locks.left", "infra.locks.released", "infra.locks.stale"]  # each once

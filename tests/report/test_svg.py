@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import random
 import re
@@ -15,11 +16,16 @@ from typing import Any
 import matplotlib
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Annotation
+from matplotlib.transforms import Bbox
 
+from pytest_infra_parity.report import svg as svg_module
 from pytest_infra_parity.report.model import Band, Bar, Chart, Marker, Series, Span, Threshold
 from pytest_infra_parity.report.svg import render_chart
+from pytest_infra_parity.report.svg_bars import value_text
 from pytest_infra_parity.report.svg_gantt import place_labels
-from pytest_infra_parity.report.svg_style import format_time, min_max_decimate
+from pytest_infra_parity.report.svg_style import format_seconds, format_time, min_max_decimate
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -112,11 +118,11 @@ def test_math_markup_is_shown_literally() -> None:
 
 
 def test_bars_are_labelled_with_their_values_and_grouped() -> None:
-    chart = Chart(kind="bars", title="Cost by service", x_label="EUR / month",
+    chart = Chart(kind="bars", title="Calls by service", x_label="calls / month",
                   bars=(Bar("Lambda", 12.4, "compute"), Bar("S3", 2.25, "data"), Bar("Fargate", 61.0, "compute")))
     svg = render_chart(chart)
     texts = _texts(svg)
-    for label in ("Lambda", "S3", "Fargate", "12.4", "2.25", "61", "EUR / month"):
+    for label in ("Lambda", "S3", "Fargate", "12.4", "2.25", "61", "calls / month"):
         assert label in texts, label
     headings = [el for el in _root(svg).iter(f"{SVG}text") if "".join(el.itertext()) in ("compute", "data")]
     assert len(headings) == 2 and all("font-weight: 700" in el.get("style", "") for el in headings)
@@ -287,7 +293,8 @@ def test_a_long_series_is_drawn_decimated_with_its_peak() -> None:
 @pytest.mark.parametrize(("seconds", "hours", "fraction", "shown"), [
     (0, False, False, "00:00"), (90, False, False, "01:30"), (3599, False, False, "59:59"),
     (1.5, False, True, "00:01.5"), (-30, False, False, "-00:30"), (3600, True, False, "1:00"),
-    (5400, True, False, "1:30"), (86400, True, False, "24:00"),
+    (5400, True, False, "1:30"), (86400, True, False, "24:00"), (-120, False, False, "-02:00"),
+    (-0.2, False, False, "00:00"), (-1e-12, False, True, "00:00.0"), (-5400, True, False, "-1:30"),
 ])
 def test_time_labels(seconds: float, hours: bool, fraction: bool, shown: str) -> None:
     assert format_time(seconds, hours=hours, fraction=fraction) == shown
@@ -317,3 +324,118 @@ def test_gantt_and_bars_grow_with_their_rows_up_to_a_cap() -> None:
     few = _root(render_chart(Chart(kind="bars", title="b", bars=(Bar("a", 1.0),))))
     many = _root(render_chart(Chart(kind="bars", title="b", bars=tuple(Bar(f"b{i}", i) for i in range(15)))))
     assert float(few.get("viewBox", "").split()[3]) < float(many.get("viewBox", "").split()[3])
+
+
+# --- readability: time ticks, label placement, hatched overlaps, integer ticks, bars' thresholds and money ----
+
+
+def _drawn(chart: Chart) -> Figure:
+    """The chart drawn on a matplotlib figure with the renderer's settings, laid out (for text extents)."""
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    plan = svg_module._plan(chart)
+    with rc_context(svg_module._RC):
+        fig = Figure(figsize=(svg_module.WIDTH_INCHES, plan.height), layout="constrained")
+        FigureCanvasAgg(fig)
+        svg_module._draw(fig, chart, plan)
+        fig.draw_without_rendering()
+    return fig
+
+
+def _label_extents(fig: Figure) -> dict[str, Bbox]:
+    """The window extent of every annotation (threshold and marker labels, bar values) by its text."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    return {text.get_text(): text.get_window_extent(renderer) for ax in fig.axes for text in ax.texts
+            if isinstance(text, Annotation)}
+
+
+def _assert_apart(extents: dict[str, Bbox], labels: tuple[str, ...]) -> None:
+    for first, second in itertools.combinations(labels, 2):
+        assert not extents[first].overlaps(extents[second]), f"{first!r} overlaps {second!r}"
+
+
+def test_time_axes_before_zero_are_signed_and_short_ones_read_in_seconds() -> None:
+    signed = _x_ticks(render_chart(Chart(kind="xy", title="t", x_is_time=True,
+                                         series=(Series("s", ((-130.0, 1.0), (400.0, 2.0))),))))
+    assert "-02:00" in signed and "00:00" in signed and "-00:00" not in signed
+    race = render_chart(Chart(kind="gantt", title="race", x_is_time=True,
+                              spans=(Span("api", 0.018, 0.41, "ok"), Span("refresh", 0.035, 0.46, "ok"))))
+    texts = _texts(race)
+    assert {"0.1 s", "0.2 s", "0.4 s"} <= set(texts) and not _x_ticks(race)  # no 00:00.1 ticks
+    tooltip = _by_id_suffix(race, "ipp-span-0").find(f"{SVG}title")
+    assert tooltip is not None and tooltip.text == "api: ok (0.02 s to 0.41 s, 0.392 s)"
+    assert (format_seconds(0.30000000000000004), format_seconds(-0.04), format_seconds(2.0, 0)) == (
+        "0.3 s", "0 s", "2 s")
+
+
+def test_close_markers_and_thresholds_never_print_their_labels_over_each_other() -> None:
+    detection = Chart(kind="xy", title="Share rolled back", y_max=100.0,
+                      series=(Series("measured", ((0.5, 0.0), (2.0, 47.0), (3.0, 86.0), (3.5, 98.0), (5.0, 100.0))),),
+                      thresholds=(Threshold(95.0, "95% of runs"), Threshold(93.0, "another close line")),
+                      markers=(Marker(2.0, "alarm threshold 2%"), Marker(2.002, "noise-free threshold 2%"),
+                               Marker(4.9, "smallest detectable 4.9%", "good")))
+    extents = _label_extents(_drawn(detection))
+    _assert_apart(extents, ("95% of runs", "another close line", "alarm threshold 2%", "noise-free threshold 2%",
+                            "smallest detectable 4.9%"))
+    figure = _drawn(detection)
+    right_edge = figure.axes[0].get_window_extent().x1
+    assert _label_extents(figure)["smallest detectable 4.9%"].x1 <= right_edge + 1  # written left of its line
+
+
+def test_overlapping_bands_of_different_alarms_are_hatched_apart() -> None:
+    series = (Series("requests/s", ((0.0, 1.0), (600.0, 0.0))),)
+    overlapping = render_chart(Chart(kind="xy", title="t", series=series, bands=(
+        Band(100, 400, "tt-low in ALARM", "warn"), Band(300, 600, "idle in ALARM", "neutral"))))
+    apart = render_chart(Chart(kind="xy", title="t", series=series, bands=(
+        Band(100, 200, "tt-low in ALARM", "warn"), Band(300, 600, "idle in ALARM", "neutral"))))
+    assert "<pattern" in overlapping and "<pattern" not in apart
+    assert _texts(overlapping).count("idle in ALARM") == 1  # still one legend entry per alarm
+
+
+def test_integer_series_get_integer_ticks_and_head_room() -> None:
+    chart = Chart(kind="xy", title="tasks", series=(
+        Series("requests/s", ((0.0, 0.02), (60.0, 0.0), (120.0, 0.0))),
+        Series("running tasks", ((0.0, 1.0), (60.0, 1.0), (120.0, 0.0)), style="step", axis="right")))
+    figure = _drawn(chart)
+    left, right = figure.axes
+    assert right.get_ylim()[1] > 1.05 and left.get_ylim()[1] > 0.02 * 1.05  # the top step is off the border
+    assert all(float(tick).is_integer() for tick in right.get_yticks() if 0 <= tick <= right.get_ylim()[1])
+    assert any(not float(tick).is_integer() for tick in left.get_yticks())  # requests/s keep decimals
+    counts = _drawn(Chart(kind="bars", title="Resources", bars=(Bar("a", 4.0), Bar("b", 1.0))))
+    assert all(float(tick).is_integer() for tick in counts.axes[0].get_xticks())
+
+
+def test_bars_draw_a_budget_line_and_money_to_the_cent() -> None:
+    chart = Chart(kind="bars", title="Monthly cost by resource (EUR)", x_label="EUR",
+                  bars=(Bar("LoadBalancer", 25.5663), Bar("Service", 4.9), Bar("Logs", 0.58182),
+                        Bar("Tiny", 0.0028331)),
+                  thresholds=(Threshold(30.0, "budget 30 EUR"),))
+    svg = render_chart(chart)
+    texts = _texts(svg)
+    assert {"25.57", "4.90", "0.582", "0.00283", "budget 30 EUR"} <= set(texts)
+    line = _by_id_suffix(svg, "ipp-threshold-0").find(f"{SVG}path")
+    assert line is not None and "stroke-dasharray" in line.get("style", "")
+    assert _drawn(chart).axes[0].get_xlim()[1] > 30.0  # the axis reaches the budget beyond every bar
+    assert (value_text(12.4), value_text(12.4, money=True), value_text(0.0, money=True)) == ("12.4", "12.40", "0")
+
+
+def test_stacked_bars_draw_their_markers_within_the_axis() -> None:
+    chart = Chart(kind="stacked", title="Stages", x_label="seconds", bars=(Bar("alarm", 80.0), Bar("scaling", 3.0)),
+                  markers=(Marker(120.0, "criterion 120 s", "warn"),))
+    svg = render_chart(chart)
+    assert "criterion 120 s" in _texts(svg) and _by_id_suffix(svg, "ipp-marker-0") is not None
+    assert _drawn(chart).axes[0].get_xlim()[1] >= 120.0
+
+
+def test_sparse_lines_mark_their_points_and_bad_series_are_bolder() -> None:
+    sparse = render_chart(Chart(kind="xy", title="t", series=(
+        Series("measured", ((1.0, 0.0), (2.0, 50.0), (3.0, 100.0))),
+        Series("compared", ((1.0, 5.0), (2.0, 6.0), (3.0, 7.0)), style="step", tone="bad"))))
+    assert _by_id_suffix(sparse, "ipp-series-0").find(f".//{SVG}use") is not None
+    widths = [float(re.search(r"stroke-width: ([\d.]+)", path.get("style", "")).group(1))  # type: ignore[union-attr]
+              for path in (_by_id_suffix(sparse, f"ipp-series-{i}").find(f"{SVG}path") for i in (0, 1))
+              if path is not None]
+    assert widths[1] > widths[0]
+    dense = render_chart(Chart(kind="xy", title="t", series=(Series("p95", _wave(60)),)))
+    assert _by_id_suffix(dense, "ipp-series-0").find(f".//{SVG}use") is None

@@ -17,6 +17,12 @@ FEATURE = """Feature: Shop
     Given something
   Scenario: Killed
     Given something
+  Scenario Outline: Encrypted
+    Given a <kind>
+    Examples:
+      | kind   |
+      | bucket |
+      | table  |
 """
 
 
@@ -61,17 +67,21 @@ def test_merges_runs_into_one_page_and_one_json(tmp_path: Path, capsys: pytest.C
 
 def test_require_evidence_lists_scenarios_without_evidence_or_missing(tmp_path: Path, features: Path,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    write_json(_run("moto", _scenario("Tagged"), _scenario("Priced", evidence=False)), tmp_path / "run.json")
+    write_json(_run("moto", _scenario("Tagged"), _scenario("Priced", evidence=False),
+                    _scenario("Encrypted (kind: bucket)"), _scenario("Encrypted (kind: table)", evidence=False)),
+               tmp_path / "run.json")
     assert main(["report", str(tmp_path / "run.json"), "--require-evidence", str(features)]) == 1
     out = capsys.readouterr().out
     assert "no evidence: shop.feature: 'Priced' recorded no evidence" in out
     assert "no evidence: shop.feature: 'Killed' is not in the report (did it run?)" in out
+    assert "no evidence: shop.feature: 'Encrypted' recorded no evidence" in out  # its table example
     assert "'Tagged'" not in out
 
 
 def test_skipped_and_absent_scenarios_pass_with_allow_missing(tmp_path: Path, features: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    write_json(_run("localstack", _scenario("Tagged"), _scenario("Priced"), _scenario("Killed", "skipped", False)),
+    write_json(_run("localstack", _scenario("Tagged"), _scenario("Priced"), _scenario("Killed", "skipped", False),
+                    _scenario("Encrypted (kind: bucket)"), _scenario("Encrypted (kind: table)")),
                tmp_path / "run.json")
     assert main(["report", str(tmp_path / "run.json"), "--require-evidence", str(features)]) == 0
     assert "every scenario of the features recorded evidence" in capsys.readouterr().out

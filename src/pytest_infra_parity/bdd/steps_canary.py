@@ -117,16 +117,17 @@ def _rollout(version: str, config: str | None, percent: str, request: pytest.Fix
     except InfraParityError as exc:
         message = exc.describe()
     else:
-        record_canary(request, outcome, failing)
+        record_canary(request, outcome, failing, function=controller.binding.function_logical_id)
         return outcome
     _fail(f"infra-parity: {message}")
 
 
-def record_canary(request: pytest.FixtureRequest, outcome: Any, failure_pct: float) -> None:
-    """Record the ``canary`` section of a rollout's outcome (emulated, under load, or on the wall clock)."""
+def record_canary(request: pytest.FixtureRequest, outcome: Any, failure_pct: float, *, function: str = "") -> None:
+    """Record the ``canary`` section of a rollout's outcome (emulated, under load, or on the wall clock);
+    ``function`` is the logical id the report names the function by."""
     from pytest_infra_parity.report.from_canary import canary_section
 
-    record_latest(request, "canary", canary_section(outcome, failure_pct))
+    record_latest(request, "canary", canary_section(outcome, failure_pct, function=function))
 
 
 @when(parsers.re(r'version (?P<version>\S+) is rolled out with "(?P<config>[^"]+)" while it fails '

@@ -19,16 +19,15 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from pytest_infra_parity.fixtures import require_destructive
+from pytest_infra_parity.report.from_chaos import LockEvidence, locks_section
 from pytest_infra_parity.report.recorder import note_design, record
 from pytest_infra_parity.session_plugin import RUNTIME_KEY
 
 if TYPE_CHECKING:
     from pytest_infra_parity.chaos.build_report import RaceReport
     from pytest_infra_parity.chaos.kill import KillOutcome
-    from pytest_infra_parity.chaos.lock_formats import StateLock
     from pytest_infra_parity.deploy.stack import Stack
     from pytest_infra_parity.fixtures.chaos import LockChecker
-    from pytest_infra_parity.report.from_chaos import LockAction
 
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -49,6 +48,8 @@ class ChaosScenario:
     buckets: set[str] = field(default_factory=set)
     cleanups: list[Callable[[], None]] = field(default_factory=list)
     """Run at the end of the scenario (lock stores the lock steps created)."""
+    locks: LockEvidence = field(default_factory=LockEvidence)
+    """What the lock steps found, released and left: the scenario's one ``locks`` section."""
 
 
 @pytest.fixture
@@ -203,7 +204,8 @@ def no_state_lock(infra_chaos_scenario: ChaosScenario, infra_locks: LockChecker,
     tables = sorted(scenario.tables) if scenario.tables or scenario.buckets else None
     buckets = sorted(scenario.buckets) if scenario.tables or scenario.buckets else None
     left = infra_locks.find(tables=tables, buckets=buckets)
-    _record_locks(request, left, "left", scope=(tables or []) + (buckets or []))
+    scenario.locks.left = left
+    _record_locks(request, scenario, (tables or []) + (buckets or []))
     if left:
         title = scenario.outcome.what if scenario.outcome else "the target"
         pytest.fail("\n".join([f"{title}: {len(left)} state lock(s) left behind", *(f"  {lock.describe()}"
@@ -272,7 +274,8 @@ def stale_locks_reported(age: str, infra_chaos_scenario: ChaosScenario, infra_lo
     """Every lock of the scenario's stores is found, older than ``age``, with its holder and time."""
     scenario = infra_chaos_scenario
     stale = infra_locks.stale(_age(age), tables=sorted(scenario.tables), buckets=sorted(scenario.buckets))
-    _record_locks(request, stale, "stale", older_than=_age(age), scope=sorted(scenario.tables | scenario.buckets))
+    scenario.locks.stale, scenario.locks.older_than = stale, _age(age)
+    _record_locks(request, scenario, sorted(scenario.tables | scenario.buckets))
     incomplete = [lock.describe() for lock in stale if not lock.who or lock.created is None]
     if not stale or incomplete:
         pytest.fail(f"expected stale locks with who and when, found {len(stale)}: {incomplete}", pytrace=False)
@@ -288,13 +291,13 @@ def release_stale(age: str, infra_chaos_scenario: ChaosScenario, infra_locks: Lo
     for lock in infra_locks.stale(_age(age), tables=sorted(scenario.tables), buckets=sorted(scenario.buckets)):
         infra_locks.release(lock)
         released.append(lock)
-    _record_locks(request, released, "released", older_than=_age(age),
-                  scope=sorted(scenario.tables | scenario.buckets))
+    scenario.locks.released = released
+    if scenario.locks.older_than is None:
+        scenario.locks.older_than = _age(age)
+    _record_locks(request, scenario, sorted(scenario.tables | scenario.buckets))
 
 
-def _record_locks(request: pytest.FixtureRequest, locks: list[StateLock], action: LockAction, *,
-                  older_than: float | None = None, scope: list[str] | None = None) -> None:
-    """Keep the locks found, released or left as the scenario's ``locks`` evidence (before its check)."""
-    from pytest_infra_parity.report.from_chaos import locks_section
-
-    record(request, locks_section(locks, action, older_than=older_than, where=", ".join(scope or [])))
+def _record_locks(request: pytest.FixtureRequest, scenario: ChaosScenario, scope: list[str]) -> None:
+    """Record the scenario's one ``locks`` section again with what its lock steps found (before the check)."""
+    scenario.locks.where = tuple(dict.fromkeys([*scenario.locks.where, *scope]))
+    record(request, locks_section(scenario.locks), key="locks")

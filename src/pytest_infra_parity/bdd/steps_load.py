@@ -197,7 +197,8 @@ def rolled_out_under_load(version: str, config: str, percent: str, infra_stack: 
     kept = len(infra_load.results)
     outcome = _guard(lambda: rollout_under_load(version, config, float(percent) / 100, infra_stack, infra_target,
                                                 infra_canary, infra_sim, infra_load, pytestconfig))
-    record_latest(request, "canary", canary_section(outcome, float(percent)))
+    function = infra_canary(infra_stack).binding.function_logical_id
+    record_latest(request, "canary", canary_section(outcome, float(percent), function=function))
     if len(infra_load.results) > kept:
         record_load(request, infra_load, results=infra_load.results[-1])
     return outcome

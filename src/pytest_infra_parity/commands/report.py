@@ -76,21 +76,26 @@ def feature_scenarios(path: Path) -> list[tuple[str, str]]:
 
 
 def missing_evidence(run: RunRecord, features: list[Path], allow_missing: bool) -> list[str]:
-    """One line per scenario of ``features`` that recorded no evidence (or did not run)."""
-    by_key: dict[tuple[str, str], list[int]] = {}
+    """One line per scenario of ``features`` that recorded no evidence (or did not run).
+
+    A Scenario Outline's examples carry their values in their titles (``Name (kind: bucket)``): each counts
+    for the outline.
+    """
+    by_file: dict[str, list[tuple[str, int]]] = {}
     for scenario in run.scenarios:
         name = Path(scenario.feature_file.split(":")[0]).name
         # A skipped scenario ran nothing to show; its reason is in the report.
         shown = len(scenario.sections) if scenario.outcome != "skipped" else 1
-        by_key.setdefault((name, scenario.title), []).append(shown)
+        by_file.setdefault(name, []).append((scenario.title, shown))
     problems = []
     for path in features:
         for file, title in feature_scenarios(path):
-            counts = by_key.get((file, title))
-            if counts is None:
+            counts = [shown for found, shown in by_file.get(file, ())
+                      if found == title or found.startswith(f"{title} (")]
+            if not counts:
                 if not allow_missing:
                     problems.append(f"{file}: {title!r} is not in the report (did it run?)")
-            elif not any(counts):
+            elif not all(counts):
                 problems.append(f"{file}: {title!r} recorded no evidence")
     return problems
 

@@ -1,7 +1,9 @@
 """Report evidence of a deployment: what was created where, and how it reads back against its template.
 
-``deploy_section(stack, target)`` is the ``deploy`` section (the resources by type, a table of logical
-id / type / physical id, the outputs); ``readback_section(stack, problems)`` turns what the deployer's
+``deploy_section(stack, target)`` is the ``deploy`` section (the resources by type, counted in whole numbers, a
+table of logical id / type / physical id of at most :data:`MAX_RESOURCE_ROWS` rows, the outputs). It holds only
+what the stack is, nothing of when or how fast it was deployed, so the scenarios that share a session's stack
+record the same section (the report shows it once); ``readback_section(stack, problems)`` turns what the deployer's
 read-back found (``Deployments.verify``: one line per difference, by logical id) into a ``parity``
 section: every declared resource paired with what the target holds, differences as bad cells.
 """
@@ -13,15 +15,18 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytest_infra_parity.report.from_parity import short_source
 from pytest_infra_parity.report.model import Bar, Cell, Chart, Figure, Section, Table, Tone, table
 
 if TYPE_CHECKING:
     from pytest_infra_parity.deploy.stack import Stack
 
-__all__ = ["BARS_FROM_TYPES", "deploy_section", "readback_section", "split_problem"]
+__all__ = ["BARS_FROM_TYPES", "MAX_RESOURCE_ROWS", "deploy_section", "readback_section", "split_problem"]
 
 BARS_FROM_TYPES = 5
 """From this many resource types on, the count by type is a ``bars`` chart (below, a line of the summary)."""
+MAX_RESOURCE_ROWS = 40
+"""Rows the deploy section's resources table keeps (the resources not created always among them)."""
 
 _DIFFERS = re.compile(r"^(?P<attribute>.+?) is (?P<live>.+), declared (?P<declared>.+)$", re.DOTALL)
 _MISSING_TAG = re.compile(r"^(?P<attribute>tag .+?) is missing \(declared (?P<declared>.+)\)$", re.DOTALL)
@@ -36,14 +41,20 @@ def _by_type(stack: Stack) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _resource_rows(stack: Stack) -> list[tuple[Cell, ...]]:
-    rows: list[tuple[Cell, ...]] = [(Cell(lid), Cell(res.resource_type), Cell(_text(res.physical_id)))
-            for lid, res in sorted(stack.resources.items())]
+def _resources_table(stack: Stack) -> Table:
+    """Logical id, type, physical id, by logical id; the resources not created last, never cut."""
+    created: list[tuple[Cell, ...]] = [(Cell(lid), Cell(res.resource_type), Cell(_text(res.physical_id)))
+                                       for lid, res in sorted(stack.resources.items())]
     declared = getattr(stack.template, "resources", {})
-    for lid, reason in sorted(stack.skipped.items()):
-        kind = getattr(declared.get(lid), "resource_type", "")
-        rows.append((Cell(lid), Cell(kind), Cell(f"(not created: {reason})")))
-    return rows
+    skipped: list[tuple[Cell, ...]] = [
+        (Cell(lid), Cell(getattr(declared.get(lid), "resource_type", "")), Cell(f"(not created: {reason})"))
+        for lid, reason in sorted(stack.skipped.items())]
+    room = max(0, MAX_RESOURCE_ROWS - len(skipped))
+    rows = created[:room] + skipped[:MAX_RESOURCE_ROWS]
+    total = len(created) + len(skipped)
+    # not Table.truncated: the rows left out are not in the JSON report either (the chart counts them all)
+    note = f"{len(rows)} of {total} resources shown, by logical id" if len(rows) < total else ""
+    return Table("Resources", ("logical id", "type", "physical id"), tuple(rows), note=note)
 
 
 def deploy_section(stack: Stack, target: str = "") -> Section:
@@ -58,16 +69,16 @@ def deploy_section(stack: Stack, target: str = "") -> Section:
     charts: tuple[Chart, ...] = ()
     if len(by_type) >= BARS_FROM_TYPES:
         charts = (Chart("bars", "Resources by type", x_label="resources",
-                        bars=tuple(Bar(kind, float(n)) for kind, n in by_type)),)
+                        bars=tuple(Bar(kind, n) for kind, n in by_type)),)
     elif by_type:
         summary += ": " + ", ".join(f"{n} {kind}" for kind, n in by_type)
-    tables = [table("Resources", ("logical id", "type", "physical id"), _resource_rows(stack))]
+    tables = [_resources_table(stack)]
     if stack.outputs:
         tables.append(table("Outputs", ("output", "value"),
                             [(Cell(name), Cell(_text(value))) for name, value in sorted(stack.outputs.items())]))
     lines = [f"parameters: {', '.join(f'{k}={v}' for k, v in sorted(stack.parameters.items()))}"] \
         if stack.parameters else []
-    text = "\n".join([*lines, *(f"cfn-lint: {warning}" for warning in stack.warnings)])
+    text = "\n".join([*lines, *(f"cfn-lint: {short_source(warning)}" for warning in stack.warnings)])
     return Section(kind="deploy", title=f"Deployed {stack.design or stack.name} as {stack.name}", verdict="good",
                    summary=summary, figures=(Figure("deploy.resources", count, label="resources created"),),
                    tables=tuple(tables), charts=charts, text=text)

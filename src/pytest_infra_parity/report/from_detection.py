@@ -50,6 +50,20 @@ def _pct(rate: float) -> float:
     return round(100.0 * rate, 4)
 
 
+def _pct3(rate: float) -> float:
+    """A rate as a percentage to 3 significant digits (``0.020017`` -> ``2.0``, ``0.23834`` -> ``23.8``)."""
+    return float(f"{100.0 * rate:.3g}")
+
+
+def _share_tone(evidence: DetectionEvidence, rate: float, share: float) -> Tone:
+    """Good when the runs did what the alarm's criterion asks at ``rate``: roll back a canary failing at least
+    the threshold in ``confidence`` of the runs, let one failing less through in as many (not rolling back
+    a 0.5 % canary under a 2 % alarm is right); ``warn`` otherwise."""
+    if evidence.criterion is not None and rate < evidence.criterion:
+        return "good" if share <= 1.0 - evidence.confidence else "warn"
+    return "good" if share >= evidence.confidence else "warn"
+
+
 def _markers(evidence: DetectionEvidence) -> tuple[Marker, ...]:
     markers = []
     if evidence.criterion is not None:
@@ -68,16 +82,16 @@ def _figures(evidence: DetectionEvidence) -> tuple[Figure, ...]:
     figures: list[Figure] = []
     analysis = evidence.analysis
     if analysis is not None and analysis.smallest_detectable is not None:
-        figures.append(Figure("detection.smallest_pct", _pct(analysis.smallest_detectable), "%",
+        figures.append(Figure("detection.smallest_pct", _pct3(analysis.smallest_detectable), "%",
                               f"smallest error rate rolled back in {evidence.confidence:.0%} of runs"))
     if analysis is not None and analysis.noise_free_threshold is not None:
-        figures.append(Figure("detection.noise_free_pct", _pct(analysis.noise_free_threshold), "%",
+        figures.append(Figure("detection.noise_free_pct", _pct3(analysis.noise_free_threshold), "%",
                               "noise-free threshold"))
     if evidence.asked is not None:
         share = evidence.measured[evidence.asked]
-        tone: Tone = "good" if share >= evidence.confidence else "warn"
-        figures.append(Figure("detection.probability_pct", round(100.0 * share, 2), "%",
-                              f"runs rolled back at {_pct(evidence.asked):g}%", tone))
+        figures.append(Figure("detection.probability_pct", _pct3(share), "%",
+                              f"runs rolled back at {_pct3(evidence.asked):g}%",
+                              _share_tone(evidence, evidence.asked, share)))
     if evidence.runs:
         figures.append(Figure("detection.runs", evidence.runs, label="seeded runs per rate"))
     return tuple(figures)
@@ -103,8 +117,8 @@ def detection_section(evidence: DetectionEvidence | DetectionAnalysis) -> Sectio
         evidence = single
     points = tuple((_pct(rate), round(100.0 * share, 4)) for rate, share in sorted(evidence.measured.items()))
     chart = Chart("xy", "Share of emulated deployments rolled back", x_label="canary error rate (%)",
-                  y_label="runs rolled back (%)",
-                  series=(Series(f"measured ({evidence.runs} seeded runs per rate)", points, style="scatter"),),
+                  y_label="runs rolled back (%)", y_max=100.0,
+                  series=(Series(f"measured ({evidence.runs} seeded runs per rate)", points),),
                   thresholds=(Threshold(100.0 * evidence.confidence, f"{evidence.confidence:.0%} of runs"),),
                   markers=_markers(evidence))
     analysis = evidence.analysis

@@ -28,9 +28,16 @@ if TYPE_CHECKING:
     from pytest_infra_parity.load.results import EndpointStats, HistoryPoint, LoadResults
     from pytest_infra_parity.runtime.metrics import InvocationRecord
 
-__all__ = ["Check", "checks_section", "history_series", "load_section"]
+__all__ = ["GATEWAY_NOTE", "MIN_HISTORY", "Check", "checks_section", "latency_series", "load_section",
+           "throughput_series"]
 
 _PERCENTILES = (("50%", "p50"), ("95%", "p95"), ("99%", "p99"))
+MIN_HISTORY = 5
+"""Rows of Locust's statistics history (one a second) a chart over time needs: fewer say too little."""
+GATEWAY_NOTE = ("every request the plugin's local gateway answered from Locust's start to its exit, from any "
+                "client, with the answers the gateway gives itself (429 stage throttling, 404 no route, 401/403 "
+                "authorizer, 503 function throttled): it can exceed Locust's request count")
+"""What the gateway's status table counts (the difference of its counters around the Locust run)."""
 
 
 @dataclass(frozen=True)
@@ -43,23 +50,43 @@ class Check:
     passed: bool | None = None
 
 
-def history_series(history: Sequence[HistoryPoint]) -> tuple[Series, ...]:
-    """p50/p95/p99 (ms, left axis), requests/s and failures/s (right axis) over seconds from the first row."""
+def latency_series(history: Sequence[HistoryPoint]) -> tuple[Series, ...]:
+    """p50/p95/p99 (ms) over seconds from the first row of the history (a percentile without data: no point)."""
     if not history:
         return ()
     origin = history[0].timestamp
     series = [Series(label, tuple((p.timestamp - origin, p.percentiles[key]) for p in history if key in p.percentiles))
               for key, label in _PERCENTILES]
+    return tuple(s for s in series if s.points)
+
+
+def throughput_series(history: Sequence[HistoryPoint]) -> tuple[Series, ...]:
+    """Requests/s and failures/s over seconds from the first row, from the cumulative counts between rows."""
+    if not history:
+        return ()
+    origin = history[0].timestamp
     rates, failures = [], []
     for before, after in itertools.pairwise(history):
         elapsed = after.timestamp - before.timestamp
         if elapsed > 0:
             rates.append((after.timestamp - origin, max(0, after.requests - before.requests) / elapsed))
             failures.append((after.timestamp - origin, max(0, after.failures - before.failures) / elapsed))
-    series.append(Series("requests/s", tuple(rates), axis="right", tone="good"))
+    series = [Series("requests/s", tuple(rates), tone="good")]
     if any(value for _, value in failures):
-        series.append(Series("failures/s", tuple(failures), axis="right", tone="bad"))
+        series.append(Series("failures/s", tuple(failures), tone="bad"))
     return tuple(s for s in series if s.points)
+
+
+def _time_charts(history: Sequence[HistoryPoint]) -> tuple[Chart, ...]:
+    """The latency and the throughput over time, when the history has at least :data:`MIN_HISTORY` rows."""
+    if len(history) < MIN_HISTORY:
+        return ()
+    x_label = "time from the start of the run"
+    charts = [Chart("xy", "Latency percentiles over time", x_label=x_label, y_label="response time (ms)",
+                    x_is_time=True, series=latency_series(history)),
+              Chart("xy", "Throughput over time", x_label=x_label, y_label="per second", x_is_time=True,
+                    series=throughput_series(history))]
+    return tuple(chart for chart in charts if chart.series)
 
 
 def _ms(value: float) -> str:
@@ -80,7 +107,7 @@ def _status_table(statuses: Mapping[int, int]) -> Table:
     for status, count in sorted(statuses.items()):
         tone: Tone = "bad" if status >= 500 else ("warn" if status >= 400 else "good")
         rows.append((Cell(str(status), tone), Cell(str(count)), Cell(f"{100 * count / total:.1f}%" if total else "-")))
-    return table("HTTP statuses the gateway answered", ("status", "responses", "share"), rows)
+    return table("HTTP statuses the gateway answered", ("status", "responses", "share"), rows, note=GATEWAY_NOTE)
 
 
 def _runtime_table(records: Sequence[InvocationRecord]) -> Table:
@@ -120,19 +147,19 @@ def _figures(total: EndpointStats, records: Sequence[InvocationRecord]) -> tuple
 def _summary(results: LoadResults) -> str:
     total = results.total
     where = f" on {results.host}" if results.host else ""
+    rows = len(results.history)
+    short = "" if rows >= MIN_HISTORY else (f" No chart over time: Locust's statistics history has {rows} row(s), "
+                                            f"fewer than {MIN_HISTORY} (one a second).")
     return (f"Locust {Path(results.locustfile).name or '?'}, {results.users} users for {results.seconds:g} s{where}: "
             f"{total.requests} requests at {total.rps:.1f}/s, {total.failures} failed "
-            f"({100 * total.failure_ratio:.2f}%), p95 {total.percentiles.get('95%', 0.0):g} ms.")
+            f"({100 * total.failure_ratio:.2f}%), p95 {total.percentiles.get('95%', 0.0):g} ms.{short}")
 
 
 def load_section(results: LoadResults, *, statuses: Mapping[int, int] | None = None,
                  records: Sequence[InvocationRecord] = (), checks: Sequence[Check] = (), title: str = "") -> Section:
     """The ``load`` section of a Locust run (see the module docstring)."""
     total = results.total
-    series = history_series(results.history)
-    charts = (Chart("xy", "Latency percentiles over time", x_label="time from the start of the run",
-                    y_label="response time (ms)", y2_label="per second", x_is_time=True, series=series),) \
-        if series else ()
+    charts = _time_charts(results.history)
     tables = [table("Requests per endpoint", ("endpoint", "requests", "failures", "p50 (ms)", "p95 (ms)", "p99 (ms)",
                                               "requests/s"),
                     [*(_endpoint_row(e) for e in results.endpoints), _endpoint_row(total, "all endpoints")],

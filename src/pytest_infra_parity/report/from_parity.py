@@ -3,12 +3,19 @@
 The ``parity`` section shows, grouped by resource, every difference of the matched pairs (both values, as
 bad cells) and every value one side could not tell (the unknown value as a warn cell); then every pair
 compared with the aspects and its result (so a comparison without difference still shows what was
-checked); then the resources on one side only. Figures: ``parity.pairs``, ``parity.differences``,
+checked); then the resources on one side only. A difference found the same (aspect, attribute and both
+values) on many resources is one row of its own table, with the resources it is on, instead of one group per
+resource. Sources are named short (a design's file as ``photoeditor/template.yaml``, a path under the
+working directory relative to it, another path by its file name); the full ones are in the section's text,
+with the full title when it had to be shortened. Figures: ``parity.pairs``, ``parity.differences``,
 ``parity.only_a``, ``parity.only_b``, ``parity.unknown``.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from pytest_infra_parity.parity.report import UNKNOWN_TEXT, Difference, UnknownValue
@@ -19,11 +26,17 @@ if TYPE_CHECKING:
     from pytest_infra_parity.inventory.model import Resource
     from pytest_infra_parity.parity.report import PairResult, ParityReport
 
-__all__ = ["DIFFERENCE_COLUMNS", "parity_section", "short_source"]
+__all__ = ["COLLAPSE_FROM", "DIFFERENCE_COLUMNS", "TITLE_LIMIT", "fit_title", "parity_section", "short_source"]
 
 DIFFERENCE_COLUMNS = ("resource A", "resource B", "type", "aspect", "attribute", "A value", "B value")
 VALUE_WIDTH = 160
 """Characters a value cell keeps (the JSON report keeps the whole value)."""
+COLLAPSE_FROM = 3
+"""A difference found the same on this many resources (or more) is one row listing them."""
+TITLE_LIMIT = 110
+"""Characters a section title keeps (about a line of the report); the full title goes to the section's text."""
+SHOWN_RESOURCES = 60
+"""Resources a shared difference's row names (the others are counted)."""
 
 
 def _value(value: Any) -> str:
@@ -57,16 +70,51 @@ def _unknown_row(pair: PairResult, item: UnknownValue) -> tuple[Cell, ...]:
             _unknown_cell(item.value_b))
 
 
-def _differences_table(report: ParityReport) -> Table | None:
+Item = Difference | UnknownValue
+Signature = tuple[bool, str, str, str, str]
+
+
+def _signature(item: Item) -> Signature:
+    return (isinstance(item, UnknownValue), item.aspect, item.attribute, _value(item.value_a), _value(item.value_b))
+
+
+def _shared(report: ParityReport) -> dict[Signature, list[Item]]:
+    """The differences (and unknowns) found the same on at least :data:`COLLAPSE_FROM` pairs."""
+    found: dict[Signature, list[Item]] = {}
+    for pair in report.pairs:
+        items: list[Item] = [*pair.differences, *pair.unknowns]
+        for item in items:
+            found.setdefault(_signature(item), []).append(item)
+    return {key: items for key, items in found.items() if len({(i.name_a, i.name_b) for i in items}) >= COLLAPSE_FROM}
+
+
+def _shared_row(signature: Signature, items: Sequence[Item]) -> tuple[Cell, ...]:
+    unknown, aspect, attribute, value_a, value_b = signature
+    names = list(dict.fromkeys(item.name_a or item.name_b or "-" for item in items))
+    listed = ", ".join(names[:SHOWN_RESOURCES]) + (f" and {len(names) - SHOWN_RESOURCES} more"
+                                                   if len(names) > SHOWN_RESOURCES else "")
+    reason = f" (unknown: {items[0].reason})" if isinstance(items[0], UnknownValue) else ""
+    text = f"{attribute}: {value_a} -> {value_b}{reason} on {len(names)} resources"
+    return Cell(aspect), Cell(text, "warn" if unknown else "bad"), Cell(listed)
+
+
+def _differences_tables(report: ParityReport) -> list[Table]:
+    shared = _shared(report)
     rows: list[tuple[Cell, ...]] = []
     for pair in report.pairs:
-        rows += [_difference_row(pair, item) for item in pair.differences]
-        rows += [_unknown_row(pair, item) for item in pair.unknowns]
-    if not rows:
-        return None
+        rows += [_difference_row(pair, item) for item in pair.differences if _signature(item) not in shared]
+        rows += [_unknown_row(pair, item) for item in pair.unknowns if _signature(item) not in shared]
     a, b = report.labels
-    return table(f"Differences of the matched pairs ({a} / {b})", DIFFERENCE_COLUMNS, rows, group_by=0,
-                 note="bad: both sides know the value and disagree; warn: a side cannot tell (known after apply)")
+    tables: list[Table] = []
+    if shared:
+        tables.append(table(f"Same difference on many resources ({a} / {b})", ("aspect", "difference", "resources"),
+                            [_shared_row(key, items) for key, items in shared.items()],
+                            note=f"{a} value -> {b} value, the same on every resource listed"))
+    if rows:
+        tables.append(table(f"Differences of the matched pairs ({a} / {b})", DIFFERENCE_COLUMNS, rows, group_by=0,
+                            note="bad: both sides know the value and disagree; warn: a side cannot tell "
+                                 "(known after apply)"))
+    return tables
 
 
 def _pair_result(pair: PairResult) -> Cell:
@@ -106,17 +154,62 @@ def _only_table(report: ParityReport) -> Table | None:
                  group_by=0, note=note)
 
 
-def short_source(source: str) -> str:
-    """A source description with each absolute path cut to its last two parts (``…/photoeditor/terraform``)."""
-    words = []
-    for word in source.split(" "):
-        parts = word.split("/")
-        words.append("…/" + "/".join(parts[-2:]) if word.startswith("/") and len(parts) > 3 else word)
-    return " ".join(words)
+def _design_folder(path: PurePosixPath) -> PurePosixPath | None:
+    """The folder of the design ``path`` is in (the nearest with a ``design.yaml``), None outside a design."""
+    for parent in path.parents:
+        if len(parent.parts) > 1 and Path(parent, "design.yaml").is_file():
+            return parent
+    return None
 
 
-def _text(report: ParityReport) -> str:
-    lines = [f"ambiguous: {x.describe()}" for x in report.ambiguous]
+def _short_path(word: str, cwd: PurePosixPath) -> str:
+    path = PurePosixPath(word)
+    design = _design_folder(path)
+    if design is not None:
+        inside = path.relative_to(design)
+        return design.name if inside == PurePosixPath(".") else f"{design.name}/{inside}"
+    if path.is_relative_to(cwd) and path != cwd:
+        return str(path.relative_to(cwd))
+    return path.name or word
+
+
+def short_source(source: str, *, cwd: Path | None = None) -> str:
+    """A source description with each absolute path made short: ``photoeditor/template.yaml`` in a design's
+    folder, relative to ``cwd`` (default the working directory) under it, else its file name."""
+    here = PurePosixPath(cwd or Path.cwd())
+    return " ".join(_short_path(word, here) if word.startswith("/") and len(word) > 1 else word
+                    for word in source.split(" "))
+
+
+def fit_title(title: str, limit: int = TITLE_LIMIT) -> str:
+    """``title`` cut to ``limit`` characters with ``…`` (at a word boundary when one is near the end)."""
+    if len(title) <= limit:
+        return title
+    head = title[: limit - 1]
+    space = head.rfind(" ") if title[limit - 1] != " " else len(head)
+    return (head[:space] if space > limit - 25 else head).rstrip(" ,;:") + "…"
+
+
+_REGION = re.compile(r"\b[a-z]{2}(?:-[a-z]+)+-\d+ ")
+
+
+def _default_title(what: str, source_a: str, source_b: str) -> str:
+    """``Parity of A and B``; when too long, each source without its provenance (``snapshot x.json of live...``
+    becomes ``snapshot x.json``), then without its region (``live us-east-1 stack s``: ``live stack s``)."""
+    title = f"{what} of {source_a} and {source_b}"
+    if len(title) > TITLE_LIMIT:
+        source_a, source_b = (source.split(" of ")[0] or source for source in (source_a, source_b))
+        title = f"{what} of {source_a} and {source_b}"
+    if len(title) > TITLE_LIMIT:
+        title = _REGION.sub("", title)
+    return title
+
+
+def _text(report: ParityReport, sources: tuple[str, str], title: str, shown: str) -> str:
+    lines = [f"title: {title}"] if shown != title else []
+    lines += [f"{label} = {full}" for label, full, short in zip(report.labels, (report.source_a, report.source_b),
+                                                                   sources, strict=True) if full != short]
+    lines += [f"ambiguous: {x.describe()}" for x in report.ambiguous]
     lines += [f"warning: {w}" for w in report.warnings]
     if any(report.ignored):
         lines.append(f"ignored by the mapping: {report.ignored[0]} in {report.labels[0]}, "
@@ -133,10 +226,11 @@ def parity_section(report: ParityReport, *, expect_differences: bool = False, ti
     a, b = report.labels
     differences = report.differences
     ok = bool(differences) if expect_differences else not differences
-    tables = [t for t in (_differences_table(report), _pairs_table(report), _only_table(report)) if t is not None]
+    tables = [*_differences_tables(report), _pairs_table(report)]
+    tables += [t for t in (_only_table(report),) if t is not None]
     what = "Drift" if report.mode == "drift" else "Parity"
-    summary = (f"{a} = {report.source_a}; {b} = {report.source_b}; aspects: {', '.join(report.aspects)}. "
-               f"{report.summary()}")
+    sources = (short_source(report.source_a), short_source(report.source_b))
+    summary = f"{a} = {sources[0]}; {b} = {sources[1]}; aspects: {', '.join(report.aspects)}. {report.summary()}"
     figures = (Figure("parity.pairs", len(report.pairs), label="pairs matched"),
                Figure("parity.differences", len(differences), label="differences",
                       tone="good" if not differences else ("neutral" if expect_differences else "bad")),
@@ -144,7 +238,7 @@ def parity_section(report: ParityReport, *, expect_differences: bool = False, ti
                Figure("parity.only_b", len(report.only_b), label=f"only in {b}"),
                Figure("parity.unknown", len(report.unknowns), label="unknown values",
                       tone="warn" if report.unknowns else "neutral"))
-    default = f"{what} of {short_source(report.source_a)} and {short_source(report.source_b)}"
-    return Section(kind="parity", title=title or default,
-                   verdict="good" if ok else "bad", summary=summary, figures=figures, tables=tuple(tables),
-                   text=_text(report))
+    full = title or f"{what} of {sources[0]} and {sources[1]}"
+    shown = fit_title(title or _default_title(what, *sources))
+    return Section(kind="parity", title=shown, verdict="good" if ok else "bad", summary=summary, figures=figures,
+                   tables=tuple(tables), text=_text(report, sources, full, shown))

@@ -2,7 +2,8 @@
 
 The ``policies`` section lists the violations grouped by resource (resource, type, policy id, title,
 message; bad), the findings a source could not decide (values known only after apply; warn), and the
-resources that passed with the checks they passed (good). Figures: ``policies.checked`` (findings made),
+resources that passed with the checks they passed (good). The source is named short (see
+:func:`~pytest_infra_parity.report.from_parity.short_source`). Figures: ``policies.checked`` (findings made),
 ``policies.violations`` and ``policies.unknown``.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from pytest_infra_parity.errors import InfraParityError
+from pytest_infra_parity.report.from_parity import short_source
 from pytest_infra_parity.report.model import Cell, Figure, Section, Table, Tone, table
 
 if TYPE_CHECKING:
@@ -95,7 +97,7 @@ def policies_section(findings: Iterable[Finding], *, title: str, source: str = "
     if passed:
         tables.append(_passed_table(passed, check))
     resources = len({f.resource.key for f in found})
-    where = f" on {source}" if source else ""
+    where = f" on {short_source(source)}" if source else ""
     summary = (f"{len(found)} finding{'s' * (len(found) != 1)} on {resources} resource{'s' * (resources != 1)}"
                f"{where}: {len(failed)} violation{'s' * (len(failed) != 1)}, {len(unknown)} unknown, "
                f"{len(passed)} passed") if found else f"nothing to check{where}: the selection has no such resource"

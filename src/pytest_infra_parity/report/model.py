@@ -31,6 +31,10 @@ Tone = Literal["neutral", "good", "bad", "warn"]
 approached or an unknown value, ``good`` a pass, ``neutral`` everything else."""
 
 
+MONEY_UNITS = frozenset({"USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "INR", "BRL", "CNY", "SEK", "NOK", "DKK"})
+"""Units shown to the cent (a 24.90 EUR total against a 25 EUR budget must not read 24.9)."""
+
+
 @dataclass(frozen=True)
 class Figure:
     """One key figure of a section (terminal summary, JUnit XML property, the report's figure strip).
@@ -45,9 +49,12 @@ class Figure:
     tone: Tone = "neutral"
 
     def text(self) -> str:
-        """``42.5 s``, ``3 %``, ``Stopped``: the value with its unit."""
+        """``42.5 s``, ``3 %``, ``Stopped``, ``24.90 EUR``: the value with its unit (money to the cent)."""
         value = self.value
-        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+        if isinstance(value, float) and self.unit in MONEY_UNITS:
+            shown = f"{value:,.2f}"
+        else:
+            shown = f"{value:.4g}" if isinstance(value, float) else str(value)
         return f"{shown} {self.unit}".strip()
 
 
@@ -70,7 +77,8 @@ class Table:
     """The column whose consecutive equal values are shown once, as a group heading (None: no grouping)."""
     note: str = ""
     truncated: int = 0
-    """How many rows were left out (a table keeps at most ``MAX_ROWS``; the JSON report keeps the full data)."""
+    """How many rows were left out: a table keeps at most ``MAX_ROWS`` (in the HTML and the JSON alike), so
+    its section's figures are the place for totals."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,14 @@ ready to be inlined, with other charts, in the self-contained HTML report:
   thresholds, markers, bands, bars and spans; a ``stacked`` chart also drops segments <= 0); series
   longer than 4,000 points are min/max-decimated (each bucket keeps its lowest and highest point, so
   peaks and the global extremes stay visible) so 100k points draw in a fraction of a second;
+* readable: time axes tick ``0.5 s`` under 10 s, ``mm:ss`` (signed before 0: ``-02:00``) under an hour,
+  ``h:mm`` beyond; marker labels go down a row rather than overlap each other or a threshold's label
+  (and left of their line near the right edge); threshold labels take the first free place among the
+  line's right and left ends, above and below it, avoiding the series when they can; overlapping bands
+  of different labels are hatched apart; an axis whose series are all whole numbers gets integer
+  ticks, and head room above its highest value; sparse ``line`` series mark their points, ``bad``
+  series are bolder; ``bars`` draw their thresholds as dashed vertical lines (a budget) and print money
+  (an x label or title naming a currency) to the cent; ``stacked`` charts draw their markers;
 * the drawn parts keep stable ids (after the prefix): ``ipp-series-N``, ``ipp-band-N``,
   ``ipp-threshold-N``, ``ipp-marker-N``, ``ipp-bar-N``, ``ipp-segment-N``, ``ipp-span-N`` (N numbers
   the items of that kind in drawing order, after dropping what cannot be drawn; ``bar`` style series
@@ -111,10 +119,10 @@ def _plan(chart: Chart) -> _Plan:
     elif chart.kind == "bars":
         bars = finite_bars(chart)
         rows = len(bars) + len({b.group for b in bars if b.group})
-        height = 0.9 + 0.26 * rows
+        height = 0.9 + 0.26 * rows + 0.13 * len(chart.thresholds)
     elif chart.kind == "stacked":
         bars = [bar for bar in finite_bars(chart) if bar.value > 0]
-        height = 1.7 + 0.2 * (_legend_rows(len(bars), 4) - 1)
+        height = 1.7 + 0.2 * (_legend_rows(len(bars), 4) - 1) + (0.35 if chart.markers else 0.0)
     elif chart.kind == "gantt":
         spans = finite_spans(chart)
         height = 1.0 + 0.27 * len(lanes(spans)) + (0.3 if chart.markers else 0.0)

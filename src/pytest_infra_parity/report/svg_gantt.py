@@ -17,6 +17,7 @@ from pytest_infra_parity.report.svg_style import (
     draw_markers,
     format_time,
     set_time_axis,
+    short_times,
     text_colour_on,
     tone_colour,
 )
@@ -91,12 +92,17 @@ def _clock(seconds: float) -> str:
     return f"{sign}{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
-def _tooltip(span: Span, time: bool) -> str:
+def _short_clock(seconds: float) -> str:
+    """``0.35 s``: a time on a chart spanning a few seconds (see :func:`~.svg_style.short_times`)."""
+    return f"{round(seconds, 2) + 0.0:.2f} s"
+
+
+def _tooltip(span: Span, time: bool, short: bool = False) -> str:
     what = f"{span.lane}: {span.label}" if span.label else span.lane
-    shown = _clock if time else (lambda value: f"{value:.4g}")
+    shown = (_short_clock if short else _clock) if time else (lambda value: f"{value:.4g}")
     if span.start == span.end:
         return f"{what} at {shown(span.start)}"
-    duration = f", {abs(span.end - span.start):.4g} s" if time else ""
+    duration = f", {abs(span.end - span.start):.3g} s" if time else ""
     return f"{what} ({shown(span.start)} to {shown(span.end)}{duration})"
 
 
@@ -142,9 +148,10 @@ def draw_gantt(fig: Figure, chart: Chart, spans: list[Span]) -> dict[str, str]:
     _draw_labels(ax, spans, row_of, max(high - low, 1e-9) * 1.16 / axes_width_points(ax))
     if chart.x_is_time:
         set_time_axis(ax, low, high)
-    draw_markers(ax, chart.markers, low, high)
+    draw_markers(ax, chart.markers)
     ax.grid(True, axis="x", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.set_xlabel(chart.x_label)
     ax.set_ylabel(chart.y_label)
-    return {f"ipp-span-{index}": _tooltip(span, chart.x_is_time) for index, span in enumerate(spans)}
+    short = short_times(low, high)
+    return {f"ipp-span-{index}": _tooltip(span, chart.x_is_time, short) for index, span in enumerate(spans)}

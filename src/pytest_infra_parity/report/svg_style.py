@@ -8,7 +8,7 @@ vision deficiencies: a tone always has the same colour (``bad`` vermillion, ``go
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,19 +18,28 @@ if TYPE_CHECKING:
 
     from pytest_infra_parity.report.model import Marker, Tone
 
+Box = tuple[float, float, float, float]
+"""A label's extent in axes fractions: ``x0, x1, y0, y1``."""
+
 __all__ = [
     "DECIMATE_ABOVE",
     "INK",
     "MUTED",
     "NEUTRAL_CYCLE",
+    "SECONDS_BELOW",
     "TONE_COLOURS",
+    "axes_height_points",
     "axes_width_points",
     "draw_markers",
     "finite_points",
+    "format_seconds",
     "format_time",
+    "label_width",
     "min_max_decimate",
     "neutral_colour",
+    "overlaps",
     "set_time_axis",
+    "short_times",
     "text_colour_on",
     "tone_colour",
 ]
@@ -51,6 +60,12 @@ _TIME_STEPS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
                43200, 86400)
 _MAX_TIME_TICKS = 8
 _HOUR = 3600.0
+_LAID_OUT_HEIGHT = 0.85
+_WIDTH_SAFETY = 1.1
+"""Label widths are estimates (DejaVu Sans averages 0.6 em): a margin keeps estimated gaps real."""
+_MARKER_ROWS = 5
+SECONDS_BELOW = 10.0
+"""A time axis spanning less than this many seconds (near 0) is ticked in seconds, not ``mm:ss``."""
 
 
 def tone_colour(tone: Tone) -> str:
@@ -105,18 +120,26 @@ def min_max_decimate(xs: npt.NDArray[np.float64], ys: npt.NDArray[np.float64], l
 
 
 def format_time(seconds: float, *, hours: bool, fraction: bool = False) -> str:
-    """A time axis label: ``mm:ss`` (``mm:ss.f`` with ``fraction``), or ``h:mm`` with ``hours``."""
-    sign = "-" if seconds < 0 else ""
+    """A time axis label: ``mm:ss`` (``mm:ss.f`` with ``fraction``), or ``h:mm`` with ``hours``; ``-02:00`` before 0."""
     value = abs(seconds)
     if hours:
         whole_minutes = round(value / 60)
-        return f"{sign}{whole_minutes // 60}:{whole_minutes % 60:02d}"
-    if fraction:
+        shown = f"{whole_minutes // 60}:{whole_minutes % 60:02d}"
+        zero = whole_minutes == 0
+    elif fraction:
         tenths = round(value * 10)
         minutes, rest = divmod(tenths, 600)
-        return f"{sign}{minutes:02d}:{rest // 10:02d}.{rest % 10}"
-    minutes, secs = divmod(round(value), 60)
-    return f"{sign}{minutes:02d}:{secs:02d}"
+        shown, zero = f"{minutes:02d}:{rest // 10:02d}.{rest % 10}", tenths == 0
+    else:
+        minutes, secs = divmod(round(value), 60)
+        shown, zero = f"{minutes:02d}:{secs:02d}", minutes == secs == 0
+    return f"{'-' if seconds < 0 and not zero else ''}{shown}"
+
+
+def format_seconds(seconds: float, decimals: int = 1) -> str:
+    """A short time in seconds, for axes spanning under :data:`SECONDS_BELOW`: ``0.1 s``, ``2.5 s``, ``-1 s``."""
+    rounded = round(seconds, decimals)
+    return f"{rounded + 0.0:g} s"  # + 0.0 turns -0.0 into 0.0
 
 
 def _time_step(span: float, hours: bool) -> float:
@@ -127,14 +150,26 @@ def _time_step(span: float, hours: bool) -> float:
     return float(steps[-1]) * math.ceil(span / (steps[-1] * _MAX_TIME_TICKS))
 
 
+def short_times(low: float, high: float) -> bool:
+    """Whether a time axis from ``low`` to ``high`` reads better in seconds (``0.5 s``) than in ``mm:ss``."""
+    return high - low < SECONDS_BELOW and max(abs(low), abs(high)) < 60
+
+
 def set_time_axis(ax: Axes, low: float, high: float) -> None:
-    """Tick the x axis of ``ax`` in round times: ``mm:ss`` when the data stays under an hour, else ``h:mm``."""
+    """Tick the x axis of ``ax`` in round times: seconds under 10 s, ``mm:ss`` under an hour, else ``h:mm``.
+
+    Times before 0 (before the moment the chart counts from) are signed: ``-02:00``.
+    """
     from matplotlib.ticker import FuncFormatter, MultipleLocator
 
     hours = max(abs(low), abs(high)) >= _HOUR
     step = _time_step(max(high - low, 1e-9), hours)
-    fraction = step < 1
     ax.xaxis.set_major_locator(MultipleLocator(step))
+    if short_times(low, high):
+        decimals = 0 if step >= 1 else 1
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: format_seconds(value, decimals)))
+        return
+    fraction = step < 1
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: format_time(value, hours=hours,
                                                                               fraction=fraction)))
 
@@ -146,31 +181,70 @@ def axes_width_points(ax: Axes) -> float:
     return max(ax.get_position().width * inches * 72, 1.0)
 
 
-def _label_rows(positions: Sequence[float], widths: Sequence[float], rows: int) -> list[int]:
-    """Greedy rows for labels starting at ``positions`` (axes fraction), so that none overlaps its row."""
-    ends = [-math.inf] * rows
-    chosen: list[int] = []
-    for start, width in zip(positions, widths, strict=True):
-        row = next((r for r in range(rows) if ends[r] <= start), min(range(rows), key=lambda r: ends[r]))
-        ends[row] = start + width
-        chosen.append(row)
-    return chosen
+def axes_height_points(ax: Axes) -> float:
+    """The height of the plot area of ``ax`` in points, as the layout engine will leave it (about).
+
+    Before the constrained layout runs, the axes fill the default subplot box; the title, the x axis
+    labels and the legend then take some more height (about 15 %), which this estimate removes.
+    """
+    figure = ax.get_figure(root=True)
+    inches = figure.get_figheight() if figure is not None else 3.2
+    return max(ax.get_position().height * inches * 72 * _LAID_OUT_HEIGHT, 1.0)
 
 
-def draw_markers(ax: Axes, markers: Sequence[Marker], low: float, high: float, *, font_size: float = 7.5) -> None:
-    """Vertical lines at the markers, each labelled at the top of the plot (labels staggered when close)."""
+def label_width(text: str, font_size: float, axes_points: float) -> float:
+    """The rough width of a boxed label, as a fraction of an axes ``axes_points`` wide (0.6 em a character)."""
+    return (len(text) * font_size * 0.6 + 8) / axes_points
+
+
+def overlaps(first: Box, second: Box) -> bool:
+    """Whether two label boxes (axes fractions ``x0, x1, y0, y1``) intersect."""
+    return first[0] < second[1] and second[0] < first[1] and first[2] < second[3] and second[2] < first[3]
+
+
+def _row_box(x0: float, x1: float, row: int, row_height: float, top_gap: float) -> Box:
+    top = 1.0 - top_gap - row * row_height
+    return x0, x1, top - row_height, top
+
+
+def _free_row(x0: float, x1: float, taken: Sequence[Box], row_height: float, top_gap: float,
+              avoid: Callable[[Box], int] | None) -> int:
+    """The highest row where a label from ``x0`` to ``x1`` meets no taken box and, if it can, crosses no
+    data (``avoid`` counts what a box would hide); else the least crowded row."""
+    boxes = [_row_box(x0, x1, row, row_height, top_gap) for row in range(_MARKER_ROWS)]
+    crowding = [10 * sum(overlaps(box, other) for other in taken) + (avoid(box) if avoid else 0) for box in boxes]
+    return crowding.index(min(crowding))
+
+
+def draw_markers(ax: Axes, markers: Sequence[Marker], *, font_size: float = 7.5, taken: Sequence[Box] = (),
+                 avoid: Callable[[Box], int] | None = None) -> list[Box]:
+    """Vertical lines at the markers, each labelled at the top of the plot; returns the labels' boxes.
+
+    A label is written right of its line, or left of it when it would run past the right edge. Labels
+    that would overlap each other or a ``taken`` box (a threshold's label) go down one row at a time, so
+    two markers a few per cent of the axis apart never print their labels over each other; ``avoid``
+    (how many series a box would hide) moves a label off the data when a lower row is clear.
+    """
     shown = sorted((m for m in markers if math.isfinite(m.at)), key=lambda m: m.at)
-    if not shown:
-        return
-    span = max(high - low, 1e-9)
-    axes_points = axes_width_points(ax)
-    starts = [(m.at - low) / span for m in shown]
-    widths = [(len(m.label) * font_size * 0.6 + 8) / axes_points for m in shown]
-    rows = _label_rows(starts, widths, 3)
-    transform = ax.get_xaxis_transform()
-    for index, (marker, row) in enumerate(zip(shown, rows, strict=True)):
-        colour = MUTED if marker.tone == "neutral" else tone_colour(marker.tone)
+    colours = [MUTED if m.tone == "neutral" else tone_colour(m.tone) for m in shown]
+    for index, (marker, colour) in enumerate(zip(shown, colours, strict=True)):
         ax.axvline(marker.at, color=colour, linewidth=1.1, zorder=4, gid=f"ipp-marker-{index}")
-        ax.annotate(marker.label, xy=(marker.at, 1.0), xycoords=transform, xytext=(3, -3 - row * (font_size + 3)),
-                    textcoords="offset points", ha="left", va="top", fontsize=font_size, color=colour, zorder=6,
+    low, high = ax.get_xlim()
+    span = (high - low) or 1.0
+    width, height = axes_width_points(ax), axes_height_points(ax)
+    row_height, top_gap = (font_size + 3) / height, 3 / height
+    boxes, placed = list(taken), []
+    transform = ax.get_xaxis_transform()
+    for marker, colour in zip(shown, colours, strict=True):
+        at, wide = (marker.at - low) / span, label_width(marker.label, font_size, width) * _WIDTH_SAFETY
+        left = at + wide > 1.0 and at - wide >= 0.0
+        x0, x1 = (at - wide, at) if left else (at, at + wide)
+        row = _free_row(x0, x1, boxes, row_height, top_gap, avoid)
+        box = _row_box(x0, x1, row, row_height, top_gap)
+        boxes.append(box)
+        placed.append(box)
+        ax.annotate(marker.label, xy=(marker.at, 1.0), xycoords=transform,
+                    xytext=(-3 if left else 3, -3 - row * (font_size + 3)), textcoords="offset points",
+                    ha="right" if left else "left", va="top", fontsize=font_size, color=colour, zorder=6,
                     bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+    return placed
