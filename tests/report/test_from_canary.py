@@ -170,6 +170,10 @@ def test_detection_evidence_plots_what_the_runs_measured() -> None:
     (measured,) = section.charts
     assert measured.series[0].points == ((2.0, 100 * share), (5.0, 100 * analysis.probability))
     assert (measured.series[0].style, measured.y_max) == ("line", 100.0)  # measurements joined, points marked
+    curve = dict(measured.series[1].points)  # what the bisection measured: the detection curve
+    assert curve == {round(100 * rate, 4): 100 * rolled for rate, rolled in analysis.curve}
+    assert len(curve) >= 5 and curve[5.0] == 100 * analysis.probability
+    assert curve[round(100 * analysis.smallest_detectable, 4)] >= 95.0
     assert [t.value for t in measured.thresholds] == [95.0]
     assert analysis.smallest_detectable is not None and analysis.noise_free_threshold is not None
     markers = {m.label.split(" ")[0]: m.at for m in measured.markers}

@@ -34,6 +34,8 @@ class DetectionEvidence:
     """Canary error rate -> share of the runs rolled back."""
     analysis: DetectionAnalysis | None = None
     """The latest full analysis."""
+    curve: dict[float, float] = field(default_factory=dict)
+    """Every rate the analyses' search measured -> share rolled back (the detection curve)."""
     asked: float | None = None
     """The error rate of the latest step."""
 
@@ -43,6 +45,7 @@ class DetectionEvidence:
 
     def add_analysis(self, analysis: DetectionAnalysis) -> None:
         self.analysis, self.confidence = analysis, analysis.confidence
+        self.curve.update(analysis.curve)
         self.add_probability(analysis.failure_rate, analysis.probability, analysis.runs)
 
 
@@ -109,6 +112,14 @@ def _summary(evidence: DetectionEvidence) -> str:
                    f"{evidence.confidence:.0%} of the runs.")
 
 
+def _curve(evidence: DetectionEvidence) -> tuple[Series, ...]:
+    """The rates the search for the smallest detectable rate tried, as a curve (none without an analysis)."""
+    if not evidence.curve:
+        return ()
+    points = tuple((_pct(rate), round(100.0 * share, 4)) for rate, share in sorted(evidence.curve.items()))
+    return (Series("rates the analysis tried", points, style="line", tone="neutral"),)
+
+
 def detection_section(evidence: DetectionEvidence | DetectionAnalysis) -> Section:
     """The ``detection`` section of the measured shares (or of one analysis)."""
     if not isinstance(evidence, DetectionEvidence):
@@ -118,7 +129,7 @@ def detection_section(evidence: DetectionEvidence | DetectionAnalysis) -> Sectio
     points = tuple((_pct(rate), round(100.0 * share, 4)) for rate, share in sorted(evidence.measured.items()))
     chart = Chart("xy", "Share of emulated deployments rolled back", x_label="canary error rate (%)",
                   y_label="runs rolled back (%)", y_max=100.0,
-                  series=(Series(f"measured ({evidence.runs} seeded runs per rate)", points),),
+                  series=(Series(f"measured ({evidence.runs} seeded runs per rate)", points), *_curve(evidence)),
                   thresholds=(Threshold(100.0 * evidence.confidence, f"{evidence.confidence:.0%} of runs"),),
                   markers=_markers(evidence))
     analysis = evidence.analysis

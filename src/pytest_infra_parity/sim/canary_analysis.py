@@ -43,6 +43,9 @@ class DetectionAnalysis:
     noise_free_threshold: float | None
     smallest_detectable: float | None
     explanation: tuple[str, ...] = field(default_factory=tuple)
+    curve: tuple[tuple[float, float], ...] = ()
+    """``(canary error rate, share of runs rolled back)`` at every rate the search for the smallest detectable
+    rate measured, by rate: the detection curve, at no extra cost."""
 
     @property
     def detected(self) -> bool:
@@ -162,9 +165,15 @@ def analyze_detection(rollout: Rollout, spec: TrafficSpec, alarms: Sequence[Watc
     weight = rollout.config.shifts()[0][1]
     expected = replace(spec, arrivals="expected")
     noise_free = _bisect(lambda p: _run(rollout, expected, alarms, p, seed, delay), min(resolution, 0.0005))
-    probability = detection_probability(rollout, spec, alarms, failure_rate, seed=seed, runs=runs, delay=delay)
-    smallest = _bisect(lambda p: detection_probability(rollout, spec, alarms, p, seed=seed, runs=runs,
-                                                       delay=delay) >= confidence, resolution)
+    curve: dict[float, float] = {}
+
+    def share(p: float) -> float:
+        if p not in curve:
+            curve[p] = detection_probability(rollout, spec, alarms, p, seed=seed, runs=runs, delay=delay)
+        return curve[p]
+
+    probability = share(failure_rate)
+    smallest = _bisect(lambda p: share(p) >= confidence, resolution)
     explanation = [f"{rollout.config.describe()}: the new version first receives {weight:.0%} of the traffic"]
     for alarm in alarms:
         explanation += _explain_alarm(alarm, rollout, spec, weight)
@@ -174,4 +183,5 @@ def analyze_detection(rollout: Rollout, spec: TrafficSpec, alarms: Sequence[Watc
     per_minute = 60 * spec.requests_per_second * weight
     explanation.append(f"at {spec.requests_per_second:g} requests/s the canary receives about {per_minute:.1f} "
                        f"invocations per minute ({spec.arrivals} arrivals): that sets how noisy each period is")
-    return DetectionAnalysis(failure_rate, probability, runs, confidence, noise_free, smallest, tuple(explanation))
+    return DetectionAnalysis(failure_rate, probability, runs, confidence, noise_free, smallest, tuple(explanation),
+                             tuple(sorted(curve.items())))
