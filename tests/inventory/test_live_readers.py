@@ -200,3 +200,30 @@ def test_data_and_config_readers(made: tuple[Callable[[str], Any], dict[str, str
     again = collect(client, region=REGION, account=SCRATCH, selection=Selection(
         stack="h1", items=(StackItem("App", "AWS::CodeDeploy::Application", "h1-app"),)))
     assert len(again) == 0 and "marked infra-parity:deleted" in again.warnings[0]
+
+
+def test_readers_of_described_resources_tagged_by_arn(made: tuple[Callable[[str], Any], dict[str, str]]) -> None:
+    """DB subnet groups, cache clusters and cache subnet groups: one Describe call, tags by ARN."""
+    client = made[0]
+    tags = [{"Key": "Project", "Value": "h2"}]
+    vpc = client("ec2").create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [client("ec2").create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24",
+                                           AvailabilityZone=f"{REGION}{zone}")["Subnet"]["SubnetId"]
+               for i, zone in enumerate("ab")]
+    client("rds").create_db_subnet_group(DBSubnetGroupName="h2-db-subnets", DBSubnetGroupDescription="d",
+                                         SubnetIds=subnets, Tags=tags)
+    client("elasticache").create_cache_subnet_group(CacheSubnetGroupName="h2-cache-subnets",
+                                                    CacheSubnetGroupDescription="d", SubnetIds=subnets, Tags=tags)
+    client("elasticache").create_cache_cluster(CacheClusterId="h2-cache", Engine="memcached",
+                                               CacheNodeType="cache.t3.micro", NumCacheNodes=1, Tags=tags)
+    items = [("DbSubnets", "AWS::RDS::DBSubnetGroup", "h2-db-subnets"),
+             ("CacheSubnets", "AWS::ElastiCache::SubnetGroup", "h2-cache-subnets"),
+             ("Cache", "AWS::ElastiCache::CacheCluster", "h2-cache"),
+             ("Gone", "AWS::ElastiCache::CacheCluster", "h2-missing")]
+    inventory = collect(client, region=REGION, account=SCRATCH, selection=Selection(
+        stack="h2", items=tuple(StackItem(*item) for item in items)))
+    found = {r.name: (r.tags, r.encryption.mode if r.encryption else None, r.arn) for r in inventory}
+    assert set(found) == {"DbSubnets", "CacheSubnets", "Cache"}
+    assert all(tags == {"Project": "h2"} for tags, _, _ in found.values()), found
+    assert found["Cache"][1] == "none" and found["DbSubnets"][2].endswith(":subgrp:h2-db-subnets")
+    assert len(inventory.warnings) == 1 and "h2-missing" in inventory.warnings[0]

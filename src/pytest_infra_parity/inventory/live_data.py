@@ -12,6 +12,7 @@ service's AWS managed key; ElastiCache: the service's default key).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pytest_infra_parity.inventory import encryption
@@ -59,56 +60,62 @@ def db_cluster(ctx: Context, target: Target) -> Resource:
     return resource
 
 
+@dataclass(frozen=True)
+class _Described:
+    """A resource read with one ``Describe*`` call by name, and tagged through ``ListTagsForResource(ARN)``."""
+
+    service: str
+    what: str
+    method: str
+    key: str
+    name_param: str
+    arn_field: str
+
+
+_DB_SUBNET_GROUP = _Described("rds", "DB subnet group", "describe_db_subnet_groups", "DBSubnetGroups",
+                              "DBSubnetGroupName", "DBSubnetGroupArn")
+_DB_PROXY = _Described("rds", "DB proxy", "describe_db_proxies", "DBProxies", "DBProxyName", "DBProxyArn")
+_REPLICATION_GROUP = _Described("elasticache", "replication group", "describe_replication_groups",
+                                "ReplicationGroups", "ReplicationGroupId", "ARN")
+_CACHE_CLUSTER = _Described("elasticache", "cache cluster", "describe_cache_clusters", "CacheClusters",
+                            "CacheClusterId", "ARN")
+_CACHE_SUBNET_GROUP = _Described("elasticache", "cache subnet group", "describe_cache_subnet_groups",
+                                 "CacheSubnetGroups", "CacheSubnetGroupName", "ARN")
+
+
+def _described(ctx: Context, target: Target, spec: _Described) -> tuple[Resource, Any]:
+    """The resource ``spec`` describes, with its tags; and the described item, for its other attributes."""
+    client = ctx.clients(spec.service)
+    found = _first(ctx, target, spec.what, getattr(client, spec.method), spec.key, **{spec.name_param: target.ident})
+    resource = ctx.resource(target, arn=found.get(spec.arn_field))
+    set_tags(resource, target, lambda: _arn_tags(ctx, target, client.list_tags_for_resource,
+                                                 ResourceName=found.get(spec.arn_field)))
+    return resource, found
+
+
 def db_subnet_group(ctx: Context, target: Target) -> Resource:
-    rds = ctx.clients("rds")
-    found = _first(ctx, target, "DB subnet group", rds.describe_db_subnet_groups, "DBSubnetGroups",
-                   DBSubnetGroupName=target.ident)
-    resource = ctx.resource(target, arn=found.get("DBSubnetGroupArn"))
-    set_tags(resource, target, lambda: _arn_tags(ctx, target, rds.list_tags_for_resource,
-                                                 ResourceName=found.get("DBSubnetGroupArn")))
-    return resource
+    return _described(ctx, target, _DB_SUBNET_GROUP)[0]
 
 
 def db_proxy(ctx: Context, target: Target) -> Resource:
-    rds = ctx.clients("rds")
-    found = _first(ctx, target, "DB proxy", rds.describe_db_proxies, "DBProxies", DBProxyName=target.ident)
-    resource = ctx.resource(target, arn=found.get("DBProxyArn"))
-    set_tags(resource, target, lambda: _arn_tags(ctx, target, rds.list_tags_for_resource,
-                                                 ResourceName=found.get("DBProxyArn")))
-    return resource
+    return _described(ctx, target, _DB_PROXY)[0]
 
 
 def replication_group(ctx: Context, target: Target) -> Resource:
-    cache = ctx.clients("elasticache")
-    found = _first(ctx, target, "replication group", cache.describe_replication_groups, "ReplicationGroups",
-                   ReplicationGroupId=target.ident)
-    resource = ctx.resource(target, arn=found.get("ARN"))
+    resource, found = _described(ctx, target, _REPLICATION_GROUP)
     resource.encryption = _storage(ctx, found.get("AtRestEncryptionEnabled"), found.get("KmsKeyId"),
                                    aws_managed=False)
-    set_tags(resource, target, lambda: _arn_tags(ctx, target, cache.list_tags_for_resource,
-                                                 ResourceName=found.get("ARN")))
     return resource
 
 
 def cache_cluster(ctx: Context, target: Target) -> Resource:
-    cache = ctx.clients("elasticache")
-    found = _first(ctx, target, "cache cluster", cache.describe_cache_clusters, "CacheClusters",
-                   CacheClusterId=target.ident)
-    resource = ctx.resource(target, arn=found.get("ARN"))
+    resource, _ = _described(ctx, target, _CACHE_CLUSTER)
     resource.encryption = encryption.NOT_ENCRYPTED
-    set_tags(resource, target, lambda: _arn_tags(ctx, target, cache.list_tags_for_resource,
-                                                 ResourceName=found.get("ARN")))
     return resource
 
 
 def cache_subnet_group(ctx: Context, target: Target) -> Resource:
-    cache = ctx.clients("elasticache")
-    found = _first(ctx, target, "cache subnet group", cache.describe_cache_subnet_groups, "CacheSubnetGroups",
-                   CacheSubnetGroupName=target.ident)
-    resource = ctx.resource(target, arn=found.get("ARN"))
-    set_tags(resource, target, lambda: _arn_tags(ctx, target, cache.list_tags_for_resource,
-                                                 ResourceName=found.get("ARN")))
-    return resource
+    return _described(ctx, target, _CACHE_SUBNET_GROUP)[0]
 
 
 def search_domain(ctx: Context, target: Target) -> Resource:
