@@ -8,7 +8,7 @@ a test fails when the committed files are stale, so the docs always say what the
 
 from __future__ import annotations
 
-import inspect
+import importlib.util
 import re
 import sys
 from collections import Counter
@@ -58,9 +58,12 @@ def applier_catalogue() -> str:
         assert provisioner is not None
         props = ", ".join(sorted(provisioner.supported_properties))
         out.append(f"| `{resource_type}` | {props} |")
-        module = inspect.getmodule(type(provisioner))
-        if module is not None and module.__name__ not in modules:
-            modules[module.__name__] = inspect.getsource(module)
+        # The module's file, not sys.modules: pytester's inline runs drop modules from sys.modules, and
+        # inspect.getmodule() then loses them (the catalogue would depend on what ran before).
+        name = type(provisioner).__module__
+        spec = importlib.util.find_spec(name)
+        if name not in modules and spec is not None and spec.origin:
+            modules[name] = Path(spec.origin).read_text(encoding="utf-8")
     out += ["", "## moto gaps worked around", "",
             "Each `# moto:` comment in the provisioners, by module.", ""]
     for name in sorted(modules):
