@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 import types
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from pytest_bdd.parser import Feature
 
 
 def _test_name(scenario_name: str, taken: set[str]) -> str:
@@ -41,23 +45,35 @@ def _duplicate_scenario(text: str) -> tuple[int, str] | None:
     return None
 
 
+def read_feature(path: Path) -> Feature:
+    """The feature pytest-bdd parses from ``path``; a malformed one is a :class:`SourceError` naming the line."""
+    from pytest_bdd.exceptions import FeatureError, GherkinParseError
+    from pytest_bdd.feature import get_feature
+
+    from pytest_infra_parity.errors import SourceError
+
+    try:
+        return get_feature(str(path.parent), path.name)
+    except GherkinParseError as exc:
+        raise SourceError(f"malformed feature: {exc.message}\n  {exc.line_content}", path=path,
+                          line=exc.line) from None
+    except FeatureError as exc:
+        raise SourceError(f"malformed feature: {exc}", path=path) from None
+
+
 class FeatureFile(pytest.Module):
     """A ``.feature`` file as a pytest module of scenarios."""
 
     def _getobj(self) -> Any:
         from pytest_bdd import scenario
-        from pytest_bdd.exceptions import FeatureError, GherkinParseError
-        from pytest_bdd.feature import get_feature
 
-        base, filename = str(self.path.parent), self.path.name
+        from pytest_infra_parity.errors import SourceError
+
+        base = str(self.path.parent)
         try:
-            feature = get_feature(base, filename)
-        except GherkinParseError as exc:
-            raise self.CollectError(
-                f"{self.path}:{exc.line}: malformed feature: {exc.message}\n  {exc.line_content}"
-            ) from None
-        except FeatureError as exc:
-            raise self.CollectError(f"{self.path}: malformed feature: {exc}") from None
+            feature = read_feature(self.path)
+        except SourceError as exc:
+            raise self.CollectError(exc.describe()) from None
         if not feature.scenarios:
             raise self.CollectError(f"{self.path}: the feature has no scenario")
         duplicate = _duplicate_scenario(self.path.read_text(encoding="utf-8"))

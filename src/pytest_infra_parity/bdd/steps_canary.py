@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from pytest_infra_parity.fixtures.sim import SimScenario, design_of, evidence, expected_failure, record_latest
+from pytest_infra_parity.fixtures.sim import SimScenario, design_of, evidence, expected_failure
+from pytest_infra_parity.report.recorder import record
 
 if TYPE_CHECKING:
     from pytest_infra_parity.deploy.stack import Stack
@@ -127,7 +128,7 @@ def record_canary(request: pytest.FixtureRequest, outcome: Any, failure_pct: flo
     ``function`` is the logical id the report names the function by."""
     from pytest_infra_parity.report.from_canary import canary_section
 
-    record_latest(request, "canary", canary_section(outcome, failure_pct, function=function))
+    record(request, canary_section(outcome, failure_pct, function=function), key="canary")
 
 
 @when(parsers.re(r'version (?P<version>\S+) is rolled out with "(?P<config>[^"]+)" while it fails '
@@ -189,7 +190,7 @@ def _detection(request: pytest.FixtureRequest, controller: CanaryController) -> 
 def _record_detection(request: pytest.FixtureRequest, found: DetectionEvidence) -> None:
     from pytest_infra_parity.report.from_detection import detection_section
 
-    record_latest(request, "detection", detection_section(found))
+    record(request, detection_section(found), key="detection")
 
 
 def _analysis(controller: CanaryController, failure_rate: float) -> DetectionAnalysis:
@@ -294,7 +295,7 @@ def _record_flag(request: pytest.FixtureRequest, outcome: FlagOutcome) -> None:
     from pytest_infra_parity.report.from_flag import flag_section
 
     expected: list[tuple[float, float]] = evidence(request, f"flag-expected:{outcome.flag}", list)
-    record_latest(request, f"flag:{outcome.flag}", flag_section(outcome, expected))
+    record(request, flag_section(outcome, expected), key=f"flag:{outcome.flag}")
 
 
 @then(_re(r"{}% of clients see it after {} minutes?", "percent", "minutes"))

@@ -190,15 +190,15 @@ def rolled_out_under_load(version: str, config: str, percent: str, infra_stack: 
                           infra_load: LoadScenario, pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Any:
     """A CodeDeploy rollout while Locust sends real requests (time-compressed on emulated targets)."""
     _skip_without_locust()
-    from pytest_infra_parity.fixtures.sim import record_latest
     from pytest_infra_parity.load.canary_run_step import rollout_under_load
     from pytest_infra_parity.report.from_canary import canary_section
+    from pytest_infra_parity.report.recorder import record
 
     kept = len(infra_load.results)
     outcome = _guard(lambda: rollout_under_load(version, config, float(percent) / 100, infra_stack, infra_target,
                                                 infra_canary, infra_sim, infra_load, pytestconfig))
     function = infra_canary(infra_stack).binding.function_logical_id
-    record_latest(request, "canary", canary_section(outcome, float(percent), function=function))
+    record(request, canary_section(outcome, float(percent), function=function), key="canary")
     if len(infra_load.results) > kept:
         record_load(request, infra_load, results=infra_load.results[-1])
     return outcome

@@ -65,12 +65,12 @@ def _scaling(request: pytest.FixtureRequest) -> ScalingController:
 
 def _record(request: pytest.FixtureRequest, controller: ScalingController, kind: str, text: str) -> None:
     """Record the ``scaling`` section of the controller's last ``kind`` measurement (replacing an earlier one)."""
-    from pytest_infra_parity.fixtures.sim import record_latest
     from pytest_infra_parity.report.from_scaling import scaling_section
+    from pytest_infra_parity.report.recorder import record
 
     scenarios = getattr(controller, "scenarios", {})
-    record_latest(request, f"scaling:{kind}", scaling_section(kind, controller.results.get(kind), scenarios.get(kind),
-                                                              text, controller.design))
+    section = scaling_section(kind, controller.results.get(kind), scenarios.get(kind), text, controller.design)
+    record(request, section, key=f"scaling:{kind}")
 
 
 def _conclude(verdict: Verdict, criterion: str) -> None:
@@ -137,7 +137,7 @@ def first_request_succeeds(seconds: float, request: pytest.FixtureRequest) -> No
 @then(parsers.re(r"the (?P<kind>scale-up|scale-to-zero) breakdown is reported"))
 def breakdown_is_reported(kind: str, request: pytest.FixtureRequest) -> None:
     """Print the stages of the measurement (medians over the seeded runs); fail when a stage is missing."""
-    from pytest_infra_parity.fixtures.sim import recorded_as
+    from pytest_infra_parity.report.recorder import recorded_as
 
     infra_scaling = _scaling(request)
     text = _guarded(lambda: infra_scaling.breakdown(kind))

@@ -57,21 +57,14 @@ def merge(runs: list[RunRecord]) -> RunRecord:
 
 def feature_scenarios(path: Path) -> list[tuple[str, str]]:
     """``(feature file, scenario name)`` of every scenario under ``path``, parsed by pytest-bdd."""
-    from pytest_bdd.exceptions import FeatureError, GherkinParseError
-    from pytest_bdd.feature import get_feature
+    from pytest_infra_parity.bdd.collect import read_feature
 
     files = sorted(path.rglob("*.feature")) if path.is_dir() else [path]
     if not files or not all(f.is_file() for f in files):
         raise SourceError(f"--require-evidence: {path} is neither a .feature file nor a folder holding some")
     found = []
     for file in files:
-        try:
-            feature = get_feature(str(file.parent), file.name)
-        except GherkinParseError as exc:
-            raise SourceError(f"{file}:{exc.line}: malformed feature: {exc.message}") from None
-        except FeatureError as exc:
-            raise SourceError(f"{file}: malformed feature: {exc}") from None
-        found += [(file.name, name) for name in feature.scenarios]
+        found += [(file.name, name) for name in read_feature(file).scenarios]
     return found
 
 

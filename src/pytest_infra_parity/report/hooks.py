@@ -19,6 +19,7 @@ from pytest_infra_parity.report.recorder import RUNNING_KEY, recorded
 from pytest_infra_parity.report.scenario_info import scenario_info
 
 if TYPE_CHECKING:
+    from pytest_infra_parity.report.model import RunRecord
     from pytest_infra_parity.settings import Settings
 
 __all__ = ["ReportPlugin"]
@@ -33,6 +34,13 @@ class ReportPlugin:
         self.collector = Collector(settings)
         self.written: list[str] = []
         self.errors: list[str] = []
+        self._run: RunRecord | None = None
+
+    def run(self) -> RunRecord:
+        """The run's record, built once at the end of the session (for the files and the summary)."""
+        if self._run is None:
+            self._run = self.collector.run()
+        return self._run
 
     @property
     def is_worker(self) -> bool:
@@ -67,15 +75,14 @@ class ReportPlugin:
             return
         from pytest_infra_parity.report.write import write_reports
 
-        run = self.collector.run()
-        self.written, self.errors = write_reports(run, self.settings.reports)
+        self.written, self.errors = write_reports(self.run(), self.settings.reports)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.is_worker:
             return
         from pytest_infra_parity.report.terminal import summary_lines
 
-        lines = summary_lines(self.collector.run(), width=terminalreporter._tw.fullwidth)
+        lines = summary_lines(self.run(), width=terminalreporter._tw.fullwidth)
         if lines:
             terminalreporter.section("infra-parity evidence", sep="-")
             for line in lines:

@@ -248,9 +248,6 @@ class ScenarioRecord:
     ``failed``, ``not run``), ``duration`` (seconds)."""
     sections: list[Section] = field(default_factory=list)
 
-    def figures(self) -> list[Figure]:
-        """Every key figure of the scenario's sections, in order."""
-        return [figure for section in self.sections for figure in section.figures]
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
